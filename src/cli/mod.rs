@@ -1,0 +1,131 @@
+//! The command line: argument parsing (clap), output conventions (colour,
+//! JSON on stdout, human text on stderr) and exit codes (SPEC §5).
+
+mod init;
+mod table;
+mod validate;
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::error::Error;
+use crate::project::Project;
+
+/// Capacity plans in, CloudFormation and Cloudflare out.
+///
+/// streamscale reads a capacity plan (environments/ENV.toml: users at peak,
+/// their split over AWS regions, what one instance carries, live events) and
+/// renders one CloudFormation stack per region plus the Cloudflare load
+/// balancer in front of them. Start with `streamscale init`, then
+/// `streamscale validate -e demo` and `streamscale render -e demo`.
+#[derive(Debug, Parser)]
+#[command(name = "streamscale", version, max_term_width = 100)]
+pub struct Cli {
+    /// Run as if started in DIR (the project root).
+    #[arg(short = 'C', long = "directory", global = true, value_name = "DIR")]
+    pub directory: Option<PathBuf>,
+
+    /// Turn colour off (also: the NO_COLOR environment variable, or a non-terminal stdout).
+    #[arg(long, global = true)]
+    pub no_color: bool,
+
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Selects the plan: `-e prod` is environments/prod.toml.
+#[derive(Debug, Args, Clone)]
+pub struct EnvArg {
+    /// The environment: NAME for environments/NAME.toml, or a path to a plan file.
+    #[arg(short = 'e', long = "env", env = "STREAMSCALE_ENV", value_name = "ENV")]
+    pub env: String,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scaffold a project: streamscale.toml, example plans, the built-in templates.
+    Init(init::InitArgs),
+    /// Parse, merge `extends`, check the plan; print the capacity table.
+    Validate(validate::ValidateArgs),
+    /// Write CloudFormation, Cloudflare bodies and capacity.json (no network).
+    Render(validate::RenderArgs),
+}
+
+/// How output looks: colour or not, for this run.
+#[derive(Debug, Clone, Copy)]
+pub struct Ui {
+    /// Colour and progress bars on.
+    pub color: bool,
+}
+
+impl Ui {
+    fn detect(no_color_flag: bool) -> Self {
+        let no_color_env = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let color = !no_color_flag && !no_color_env && std::io::stdout().is_terminal();
+        console::set_colors_enabled(color);
+        console::set_colors_enabled_stderr(color && std::io::stderr().is_terminal());
+        Ui { color }
+    }
+}
+
+/// What a command ended with, short of an error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Success (exit 0).
+    Ok,
+    /// Success with changes or drift, reported as exit 2 under `--detailed-exitcode`.
+    Changes,
+}
+
+/// Parse arguments, run, print errors, and map to SPEC §5 exit codes.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 1 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let ui = Ui::detect(cli.no_color);
+    let color = ui.color && std::io::stderr().is_terminal();
+    let _ = miette::set_hook(Box::new(move |_| {
+        Box::new(
+            miette::MietteHandlerOpts::new()
+                .color(color)
+                .unicode(color)
+                .width(100)
+                .terminal_links(false)
+                .build(),
+        )
+    }));
+    match run(cli, ui) {
+        Ok(Outcome::Ok) => ExitCode::SUCCESS,
+        Ok(Outcome::Changes) => ExitCode::from(2),
+        Err(e) => {
+            eprintln!("{:?}", miette::Report::new(e));
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn run(cli: Cli, ui: Ui) -> Result<Outcome, Error> {
+    let root = match &cli.directory {
+        Some(d) => d.clone(),
+        None => std::env::current_dir().map_err(|e| Error::io(".", e))?,
+    };
+    if let Command::Init(args) = &cli.command {
+        return init::run(&root, args);
+    }
+    let project = Project::open(&root)?;
+    match cli.command {
+        Command::Init(_) => unreachable!("handled above"),
+        Command::Validate(args) => validate::validate(&project, &args, ui),
+        Command::Render(args) => validate::render(&project, &args),
+    }
+}

@@ -1,0 +1,25 @@
+//! streamscale: infrastructure as code for live-event capacity.
+//!
+//! A team writes a capacity plan (users at peak, how they split over AWS
+//! regions, what one instance carries, when the live events are);
+//! streamscale turns it into one CloudFormation stack per region and the
+//! Cloudflare configuration in front of them, then plans, applies, checks
+//! drift and writes capacity reviews.
+//!
+//! Layout, from the pure core outwards:
+//! - [`plan`]: the plan format, loading with `extends`, validation, diagnostics;
+//! - [`capacity`]: the exact arithmetic of SPEC §4;
+//! - [`catalog`]: static facts (regions, AZs, instance types, prices);
+//! - [`render`]: CloudFormation (handlebars) and Cloudflare bodies;
+//! - [`project`]: the project layout on disk;
+//! - [`cli`]: the command line.
+
+pub mod capacity;
+pub mod catalog;
+pub mod cli;
+pub mod error;
+pub mod plan;
+pub mod project;
+pub mod render;
+
+pub use error::Error;

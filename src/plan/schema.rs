@@ -1,0 +1,306 @@
+//! The plan file format as written (SPEC §3): serde types with unknown keys
+//! refused. Values are checked and defaults applied in [`super::validate`].
+
+use indexmap::IndexMap;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+/// A whole plan file after `extends` merging.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanFile {
+    /// The plan's name: `[a-z0-9-]`, 1..32 characters.
+    pub name: String,
+    /// The environment; defaults to the plan file's stem.
+    pub environment: Option<String>,
+    /// Settings every region inherits.
+    #[serde(default)]
+    pub defaults: RegionSettings,
+    /// Users at peak and baseline.
+    pub traffic: Traffic,
+    /// The AWS regions and their shares, in file order.
+    #[serde(default)]
+    pub regions: IndexMap<String, RegionEntry>,
+    /// ElastiCache per region; absent for none.
+    pub cache: Option<Cache>,
+    /// Live events to pre-warm for.
+    #[serde(default)]
+    pub events: Vec<Event>,
+    /// Cloudflare in front of the regions; absent for none.
+    pub cloudflare: Option<Cloudflare>,
+    /// How `apply` rolls out.
+    #[serde(default)]
+    pub deploy: Deploy,
+    /// AWS account settings.
+    #[serde(default)]
+    pub aws: AwsSettings,
+    /// Capacity review settings.
+    #[serde(default)]
+    pub report: ReportSettings,
+}
+
+/// Per-region settings that `[defaults]` gives and a region may override.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegionSettings {
+    /// EC2 instance type.
+    pub instance_type: Option<String>,
+    /// Concurrent users one instance sustains at 100% CPU.
+    pub users_per_instance: Option<i64>,
+    /// Planned fraction of that at peak, (0, 1].
+    pub target_utilization: Option<Decimal>,
+    /// Availability zones to spread over, 2..=6.
+    pub availability_zones: Option<i64>,
+    /// AMI id.
+    pub ami: Option<String>,
+    /// ACM certificate for an HTTPS listener (HTTP redirects to it).
+    pub certificate_arn: Option<String>,
+    /// The load balancer's health-check path (default: Cloudflare's, or `/healthz`).
+    pub health_check_path: Option<String>,
+    /// Root volume size in GiB (default 30).
+    pub root_volume_gib: Option<i64>,
+}
+
+/// One `[regions.NAME]` table: a share plus any overrides of `[defaults]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegionEntry {
+    /// Fraction of users served here.
+    pub share: Decimal,
+    /// Overrides `[defaults].instance_type`.
+    pub instance_type: Option<String>,
+    /// Overrides `[defaults].users_per_instance`.
+    pub users_per_instance: Option<i64>,
+    /// Overrides `[defaults].target_utilization`.
+    pub target_utilization: Option<Decimal>,
+    /// Overrides `[defaults].availability_zones`.
+    pub availability_zones: Option<i64>,
+    /// Overrides `[defaults].ami`.
+    pub ami: Option<String>,
+    /// Overrides `[defaults].certificate_arn`.
+    pub certificate_arn: Option<String>,
+    /// Overrides `[defaults].health_check_path`.
+    pub health_check_path: Option<String>,
+    /// Overrides `[defaults].root_volume_gib`.
+    pub root_volume_gib: Option<i64>,
+}
+
+/// `[traffic]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Traffic {
+    /// Concurrent users at peak.
+    pub peak_concurrent_users: i64,
+    /// Concurrent users at baseline.
+    pub baseline_concurrent_users: i64,
+    /// Extra capacity above the need, 0..=4.
+    #[serde(default)]
+    pub headroom: Decimal,
+    /// Size every region to absorb the loss of the largest other one.
+    #[serde(default)]
+    pub survive_region_loss: bool,
+}
+
+/// Cache engine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CacheEngine {
+    /// Redis OSS.
+    Redis,
+    /// Valkey.
+    Valkey,
+}
+
+impl CacheEngine {
+    /// The name as written in plans and as ElastiCache's `Engine`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CacheEngine::Redis => "redis",
+            CacheEngine::Valkey => "valkey",
+        }
+    }
+}
+
+/// `[cache]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Cache {
+    /// redis | valkey.
+    #[serde(default = "default_engine")]
+    pub engine: CacheEngine,
+    /// ElastiCache node type.
+    pub node_type: String,
+    /// Node groups (shards), 1..=500.
+    #[serde(default = "one")]
+    pub shards: i64,
+    /// Replicas per shard, 0..=5.
+    #[serde(default = "one")]
+    pub replicas_per_shard: i64,
+    /// Engine version (default: 7.1 for redis, 8.0 for valkey).
+    pub engine_version: Option<String>,
+}
+
+fn default_engine() -> CacheEngine {
+    CacheEngine::Redis
+}
+
+fn one() -> i64 {
+    1
+}
+
+/// One `[[events]]` entry.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Event {
+    /// `[a-z0-9-]`.
+    pub name: String,
+    /// RFC 3339 start time.
+    pub starts_at: String,
+    /// Length of the event.
+    pub duration_minutes: i64,
+    /// How long before the start capacity is raised (default 30).
+    #[serde(default = "default_prewarm")]
+    pub prewarm_minutes: i64,
+    /// Users expected at the event's peak.
+    pub expected_concurrent_users: i64,
+}
+
+fn default_prewarm() -> i64 {
+    30
+}
+
+/// `[cloudflare]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Cloudflare {
+    /// The zone (domain) the hostname lives in.
+    pub zone: String,
+    /// The global hostname.
+    pub hostname: String,
+    /// Load-balancer steering policy.
+    #[serde(default = "default_steering")]
+    pub steering_policy: String,
+    /// Session affinity.
+    #[serde(default = "default_affinity")]
+    pub session_affinity: String,
+    /// Whether traffic is proxied through Cloudflare (default true).
+    #[serde(default = "yes")]
+    pub proxied: bool,
+    /// Health monitor settings.
+    #[serde(default)]
+    pub health_check: HealthCheck,
+    /// Cache rules.
+    #[serde(default)]
+    pub cache_rules: Vec<CacheRule>,
+}
+
+fn default_steering() -> String {
+    "geo".into()
+}
+fn default_affinity() -> String {
+    "none".into()
+}
+fn yes() -> bool {
+    true
+}
+
+/// `[cloudflare.health_check]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HealthCheck {
+    /// http | https | tcp.
+    #[serde(rename = "type", default = "default_check_type")]
+    pub kind: String,
+    /// Path probed.
+    #[serde(default = "default_path")]
+    pub path: String,
+    /// Seconds between probes.
+    #[serde(default = "default_interval")]
+    pub interval_seconds: i64,
+    /// Seconds before a probe times out.
+    #[serde(default = "default_timeout")]
+    pub timeout_seconds: i64,
+    /// Retries before an origin is marked unhealthy.
+    #[serde(default = "default_retries")]
+    pub retries: i64,
+    /// Expected HTTP codes, e.g. "200" or "2xx".
+    #[serde(default = "default_codes")]
+    pub expected_codes: String,
+}
+
+impl Default for HealthCheck {
+    fn default() -> Self {
+        HealthCheck {
+            kind: default_check_type(),
+            path: default_path(),
+            interval_seconds: default_interval(),
+            timeout_seconds: default_timeout(),
+            retries: default_retries(),
+            expected_codes: default_codes(),
+        }
+    }
+}
+
+fn default_check_type() -> String {
+    "https".into()
+}
+fn default_path() -> String {
+    "/healthz".into()
+}
+fn default_interval() -> i64 {
+    60
+}
+fn default_timeout() -> i64 {
+    5
+}
+fn default_retries() -> i64 {
+    2
+}
+fn default_codes() -> String {
+    "200".into()
+}
+
+/// One `[[cloudflare.cache_rules]]` entry.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CacheRule {
+    /// A short name (becomes the rule's description).
+    pub name: String,
+    /// A Cloudflare rules-language expression.
+    pub expression: String,
+    /// Edge cache TTL in seconds.
+    pub edge_ttl_seconds: Option<i64>,
+    /// Browser cache TTL in seconds.
+    pub browser_ttl_seconds: Option<i64>,
+    /// Cache eligible (default true); false bypasses the cache.
+    #[serde(default = "yes")]
+    pub cache: bool,
+}
+
+/// `[deploy]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Deploy {
+    /// Regions applied first; apply stops if they fail.
+    #[serde(default)]
+    pub canary: Vec<String>,
+}
+
+/// `[aws]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AwsSettings {
+    /// S3 bucket for templates above CloudFormation's inline limit.
+    pub template_bucket: Option<String>,
+    /// On-Demand Standard instance vCPU quota per region.
+    #[serde(default)]
+    pub vcpu_quota: IndexMap<String, i64>,
+}
+
+/// `[report]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportSettings {
+    /// Round-trip target for the latency section (default 200 ms).
+    pub latency_target_ms: Option<i64>,
+}

@@ -1,0 +1,397 @@
+//! Rendering: from a checked plan to the files of SPEC §6, byte for byte
+//! deterministic. Pure: no network, no clock.
+
+pub mod cloudflare;
+pub mod templates;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use rust_decimal::Decimal;
+use serde_json::{Value, json};
+
+use crate::capacity::RegionCapacity;
+use crate::plan::{Plan, Region};
+pub use templates::Templates;
+
+/// Errors while rendering or writing rendered files.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    /// A template failed to compile or render (strict mode: a missing value is an error).
+    #[error("template {template}: {message}")]
+    Template {
+        /// The template's name or path.
+        template: String,
+        /// What handlebars said.
+        message: String,
+    },
+    /// A template rendered something that is not JSON.
+    #[error("template {template} rendered invalid JSON for {region}: {message} (line {line}, column {column} of the rendered text)")]
+    NotJson {
+        /// The template.
+        template: String,
+        /// The region being rendered.
+        region: String,
+        /// serde_json's message.
+        message: String,
+        /// Line in the rendered text.
+        line: usize,
+        /// Column in the rendered text.
+        column: usize,
+    },
+    /// Reading a template or writing a file failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// One region's CloudFormation stack.
+#[derive(Debug, Clone)]
+pub struct RegionStack {
+    /// Region code.
+    pub region: String,
+    /// The template, pretty JSON with a final newline.
+    pub template: String,
+    /// The parameters as `[{"ParameterKey", "ParameterValue"}]` pairs.
+    pub parameters: Vec<(String, String)>,
+}
+
+impl RegionStack {
+    /// The template as a JSON value.
+    pub fn template_value(&self) -> Value {
+        serde_json::from_str(&self.template).unwrap_or(Value::Null)
+    }
+}
+
+/// Everything `render` writes, before it is written.
+#[derive(Debug, Clone)]
+pub struct Rendered {
+    /// Per region, in plan order.
+    pub stacks: Vec<RegionStack>,
+    /// Cloudflare bodies by file name (empty without `[cloudflare]`).
+    pub cloudflare: BTreeMap<&'static str, Value>,
+    /// `capacity.json`.
+    pub capacity: Value,
+}
+
+/// The JSON text of a value as streamscale writes it: two-space indent and
+/// a final newline.
+pub fn to_pretty(v: &Value) -> String {
+    let mut s = serde_json::to_string_pretty(v).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+impl Rendered {
+    /// The files relative to the output directory's `<env>/`, in a fixed order.
+    pub fn files(&self) -> Vec<(PathBuf, String)> {
+        let mut out = Vec::new();
+        for s in &self.stacks {
+            let dir = PathBuf::from("aws").join(&s.region);
+            out.push((dir.join("template.json"), s.template.clone()));
+            out.push((dir.join("parameters.json"), to_pretty(&parameters_json(&s.parameters))));
+        }
+        for (name, body) in &self.cloudflare {
+            out.push((PathBuf::from("cloudflare").join(name), to_pretty(body)));
+        }
+        out.push((PathBuf::from("capacity.json"), to_pretty(&self.capacity)));
+        out
+    }
+
+    /// Write every file under `dir` (usually `out/<env>`), creating folders,
+    /// and remove stale region folders of regions no longer in the plan.
+    pub fn write(&self, dir: &Path) -> Result<Vec<PathBuf>, RenderError> {
+        let io = |p: &Path| {
+            let path = p.display().to_string();
+            move |source| RenderError::Io { path, source }
+        };
+        let aws = dir.join("aws");
+        if let Ok(entries) = std::fs::read_dir(&aws) {
+            for e in entries.flatten() {
+                let name = e.file_name().to_string_lossy().into_owned();
+                if !self.stacks.iter().any(|s| s.region == name) {
+                    std::fs::remove_dir_all(e.path()).map_err(io(&e.path()))?;
+                }
+            }
+        }
+        let mut written = Vec::new();
+        for (rel, text) in self.files() {
+            let path = dir.join(&rel);
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent).map_err(io(parent))?;
+            }
+            // Only touch files whose bytes change: keeps mtimes meaningful.
+            if std::fs::read(&path).ok().as_deref() != Some(text.as_bytes()) {
+                std::fs::write(&path, &text).map_err(io(&path))?;
+            }
+            written.push(path);
+        }
+        Ok(written)
+    }
+}
+
+/// `[{"ParameterKey": …, "ParameterValue": …}]`.
+pub fn parameters_json(params: &[(String, String)]) -> Value {
+    Value::Array(
+        params
+            .iter()
+            .map(|(k, v)| json!({"ParameterKey": k, "ParameterValue": v}))
+            .collect(),
+    )
+}
+
+/// Render every region's stack, the Cloudflare bodies and `capacity.json`.
+pub fn render(plan: &Plan, templates: &Templates) -> Result<Rendered, RenderError> {
+    let stacks = plan
+        .regions
+        .iter()
+        .map(|r| render_region(plan, r, templates))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Rendered {
+        stacks,
+        cloudflare: cloudflare::bodies(plan).unwrap_or_default(),
+        capacity: capacity_json(plan),
+    })
+}
+
+/// Render the stack of one region.
+pub fn render_region(
+    plan: &Plan,
+    region: &Region,
+    templates: &Templates,
+) -> Result<RegionStack, RenderError> {
+    let ctx = stack_context(plan, region);
+    let text = templates.render(templates::STACK, &ctx)?;
+    let value: Value = serde_json::from_str(&text).map_err(|e| RenderError::NotJson {
+        template: templates::STACK.to_string(),
+        region: region.name.clone(),
+        message: e.to_string(),
+        line: e.line(),
+        column: e.column(),
+    })?;
+    Ok(RegionStack {
+        region: region.name.clone(),
+        template: to_pretty(&value),
+        parameters: vec![
+            ("EnvironmentName".into(), plan.environment.clone()),
+            ("PlanName".into(), plan.name.clone()),
+        ],
+    })
+}
+
+/// The stack name's tags on every taggable resource.
+pub fn common_tags(plan: &Plan, region: &str) -> Vec<(String, String)> {
+    vec![
+        ("streamscale:plan".into(), plan.name.clone()),
+        ("streamscale:environment".into(), plan.environment.clone()),
+        ("streamscale:region".into(), region.to_string()),
+    ]
+}
+
+/// `world-final` → `WorldFinal`: the logical-id stem of an event.
+pub fn pascal_case(name: &str) -> String {
+    name.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let mut cs = p.chars();
+            cs.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + cs.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+/// The data the stack templates see (documented in docs/templates.md).
+pub fn stack_context(plan: &Plan, region: &Region) -> Value {
+    let cap = plan
+        .capacity
+        .region(&region.name)
+        .cloned()
+        .unwrap_or_else(|| empty_capacity(region));
+    let tags = common_tags(plan, &region.name);
+    let common_tags = tags
+        .iter()
+        .map(|(k, v)| json!({"Key": k, "Value": v}).to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let azs: Vec<Value> = region
+        .availability_zones
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            json!({
+                "n": i + 1,
+                "name": name,
+                "public_cidr": format!("10.0.{}.0/20", i * 16),
+                "private_cidr": format!("10.0.{}.0/20", 128 + i * 16),
+            })
+        })
+        .collect();
+    let events: Vec<Value> = plan
+        .capacity
+        .events
+        .iter()
+        .map(|e| {
+            let size = e
+                .regions
+                .iter()
+                .find(|x| x.region == region.name)
+                .map_or(cap.min_size, |x| x.prewarm_min_size);
+            json!({
+                "id": pascal_case(&e.name),
+                "name": e.name,
+                "prewarm_at": e.prewarm_at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+                "release_at": e.release_at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+                "prewarm_min_size": size,
+                "min_size": cap.min_size,
+            })
+        })
+        .collect();
+    let cache = plan.cache.as_ref().map(|c| {
+        let major = c.engine_version.split('.').next().unwrap_or("7");
+        json!({
+            "engine": c.engine.as_str(),
+            "engine_version": c.engine_version,
+            "node_type": c.node_type,
+            "shards": c.shards,
+            "replicas_per_shard": c.replicas_per_shard,
+            "multi_az": c.replicas_per_shard > 0,
+            "parameter_group": format!("default.{}{}.cluster.on", c.engine.as_str(), major),
+            "port": 6379,
+        })
+    });
+    let cpu_target = (region.target_utilization * Decimal::from(100)).normalize();
+    json!({
+        "stack_name": plan.stack_name(),
+        "plan": {"name": plan.name, "environment": plan.environment},
+        "region": region.name,
+        "share": region.share.normalize().to_string(),
+        "vpc_cidr": "10.0.0.0/16",
+        "azs": azs,
+        "common_tags": common_tags,
+        "tags": tags.iter().map(|(k, v)| json!({"Key": k, "Value": v})).collect::<Vec<_>>(),
+        "compute": {
+            "ami": region.ami,
+            "instance_type": region.instance_type,
+            "min_size": cap.min_size,
+            "max_size": cap.max_size,
+            "cpu_target": number(cpu_target),
+            "root_volume_gib": region.root_volume_gib,
+            "health_check_path": region.health_check_path,
+            "port": 80,
+        },
+        "https": region.certificate_arn.as_ref().map(|a| json!({"certificate_arn": a})),
+        "events": events,
+        "cache": cache,
+        "alarms": {
+            "response_time_ms": 120,
+            "response_time_seconds": 0.12,
+            "error_rate_percent": 1,
+        },
+    })
+}
+
+fn empty_capacity(region: &Region) -> RegionCapacity {
+    RegionCapacity {
+        region: region.name.clone(),
+        share: region.share,
+        instance_type: region.instance_type.clone(),
+        vcpus_per_instance: 0,
+        planned_users_per_instance: Decimal::ZERO,
+        baseline_users: Decimal::ZERO,
+        peak_users: Decimal::ZERO,
+        failover_users: Decimal::ZERO,
+        baseline_instances: 0,
+        peak_instances: 0,
+        min_size: 0,
+        max_size: 0,
+        vcpus_at_max: 0,
+    }
+}
+
+/// A decimal as a JSON number, exactly as written (integers stay integers).
+fn number(d: Decimal) -> Value {
+    serde_json::from_str(&d.normalize().to_string()).unwrap_or(Value::Null)
+}
+
+/// A share as written in reports: at least two decimals (`0.30`).
+pub fn share_text(s: Decimal) -> String {
+    let s = s.normalize();
+    if s.scale() < 2 {
+        let mut t = s;
+        t.rescale(2);
+        t.to_string()
+    } else {
+        s.to_string()
+    }
+}
+
+/// `capacity.json` (SPEC §6): the numbers of §4 per region and per event.
+pub fn capacity_json(plan: &Plan) -> Value {
+    let mut regions = serde_json::Map::new();
+    for r in &plan.capacity.regions {
+        regions.insert(
+            r.region.clone(),
+            json!({
+                "share": share_text(r.share),
+                "instance_type": r.instance_type,
+                "vcpus_per_instance": r.vcpus_per_instance,
+                "planned_users_per_instance": r.planned_users_per_instance.to_string(),
+                "baseline_users": r.baseline_users.to_string(),
+                "peak_users": r.peak_users.to_string(),
+                "failover_users": r.failover_users.to_string(),
+                "baseline_instances": r.baseline_instances,
+                "peak_instances": r.peak_instances,
+                "min_size": r.min_size,
+                "max_size": r.max_size,
+                "vcpus_at_max": r.vcpus_at_max,
+            }),
+        );
+    }
+    let events: Vec<Value> = plan
+        .capacity
+        .events
+        .iter()
+        .map(|e| {
+            let regions: serde_json::Map<String, Value> = e
+                .regions
+                .iter()
+                .map(|r| (r.region.clone(), json!({"prewarm_min_size": r.prewarm_min_size})))
+                .collect();
+            json!({
+                "name": e.name,
+                "expected_users": e.expected_users.to_string(),
+                "prewarm_at": e.prewarm_at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+                "starts_at": e.starts_at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+                "release_at": e.release_at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+                "regions": regions,
+            })
+        })
+        .collect();
+    let totals = json!({
+        "peak_instances": plan.capacity.regions.iter().map(|r| r.peak_instances).sum::<u64>(),
+        "min_size": plan.capacity.regions.iter().map(|r| r.min_size).sum::<u64>(),
+        "max_size": plan.capacity.regions.iter().map(|r| r.max_size).sum::<u64>(),
+        "vcpus_at_max": plan.capacity.regions.iter().map(|r| r.vcpus_at_max).sum::<u64>(),
+    });
+    json!({
+        "format_version": 1,
+        "name": plan.name,
+        "environment": plan.environment,
+        "stack_name": plan.stack_name(),
+        "traffic": {
+            "peak_concurrent_users": plan.traffic.peak.to_string(),
+            "baseline_concurrent_users": plan.traffic.baseline.to_string(),
+            "headroom": plan.traffic.headroom.normalize().to_string(),
+            "survive_region_loss": plan.traffic.survive_region_loss,
+        },
+        "regions": regions,
+        "totals": totals,
+        "events": events,
+    })
+}

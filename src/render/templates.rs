@@ -1,0 +1,136 @@
+//! The handlebars templates: built-in ones embedded in the binary, a
+//! project's own `templates/` overriding them file by file. Strict mode, no
+//! HTML escaping (the output is JSON), and a `json` helper that writes any
+//! context value as a JSON literal.
+
+use std::path::Path;
+
+use handlebars::{
+    Context, Handlebars, Helper, HelperResult, Output, RenderContext, RenderErrorReason,
+};
+
+use super::RenderError;
+
+/// A built-in template: its name (path under `templates/`) and text.
+pub struct BuiltIn {
+    /// Path under `templates/`, e.g. `aws/stack.json.hbs`.
+    pub path: &'static str,
+    /// The template text.
+    pub text: &'static str,
+}
+
+/// The templates compiled into the binary; `init` writes them out.
+pub const BUILT_IN: &[BuiltIn] = &[
+    BuiltIn {
+        path: "aws/stack.json.hbs",
+        text: include_str!("../../templates/aws/stack.json.hbs"),
+    },
+    BuiltIn {
+        path: "aws/network.json.hbs",
+        text: include_str!("../../templates/aws/network.json.hbs"),
+    },
+    BuiltIn {
+        path: "aws/compute.json.hbs",
+        text: include_str!("../../templates/aws/compute.json.hbs"),
+    },
+    BuiltIn {
+        path: "aws/cache.json.hbs",
+        text: include_str!("../../templates/aws/cache.json.hbs"),
+    },
+    BuiltIn {
+        path: "aws/alarms.json.hbs",
+        text: include_str!("../../templates/aws/alarms.json.hbs"),
+    },
+];
+
+/// The name the main stack template is registered under.
+pub const STACK: &str = "aws/stack.json.hbs";
+
+/// A registry of compiled templates.
+pub struct Templates {
+    registry: Handlebars<'static>,
+    /// Which templates came from the project (for messages).
+    pub overridden: Vec<String>,
+}
+
+impl Templates {
+    /// The built-in templates only.
+    pub fn builtin() -> Result<Self, RenderError> {
+        Self::load(None)
+    }
+
+    /// The built-in templates, each replaced by `dir/<path>` where that exists.
+    pub fn with_overrides(dir: &Path) -> Result<Self, RenderError> {
+        Self::load(Some(dir))
+    }
+
+    fn load(dir: Option<&Path>) -> Result<Self, RenderError> {
+        let mut registry = Handlebars::new();
+        registry.set_strict_mode(true);
+        registry.register_escape_fn(handlebars::no_escape);
+        registry.register_helper("json", Box::new(json_helper));
+        let mut overridden = Vec::new();
+        for t in BUILT_IN {
+            let custom = dir.map(|d| d.join(t.path)).filter(|p| p.is_file());
+            let (text, origin) = match &custom {
+                Some(p) => {
+                    let text = std::fs::read_to_string(p).map_err(|e| RenderError::Io {
+                        path: p.display().to_string(),
+                        source: e,
+                    })?;
+                    overridden.push(p.display().to_string());
+                    (text, p.display().to_string())
+                }
+                None => (t.text.to_string(), format!("built-in {}", t.path)),
+            };
+            // Partials are registered under their stem: `{{> network}}`.
+            let name = partial_name(t.path);
+            registry
+                .register_template_string(&name, &text)
+                .map_err(|e| RenderError::Template {
+                    template: origin.clone(),
+                    message: e.to_string(),
+                })?;
+        }
+        Ok(Templates {
+            registry,
+            overridden,
+        })
+    }
+
+    /// Render the template `path` with `data`.
+    pub fn render(&self, path: &str, data: &serde_json::Value) -> Result<String, RenderError> {
+        self.registry
+            .render(&partial_name(path), data)
+            .map_err(|e| RenderError::Template {
+                template: path.to_string(),
+                message: e.to_string(),
+            })
+    }
+}
+
+/// `aws/network.json.hbs` → `network`; the stack template keeps its path.
+fn partial_name(path: &str) -> String {
+    if path == STACK {
+        return path.to_string();
+    }
+    let file = path.rsplit('/').next().unwrap_or(path);
+    file.split('.').next().unwrap_or(file).to_string()
+}
+
+/// `{{json value}}`: the value as a JSON literal (strings quoted and escaped).
+fn json_helper(
+    h: &Helper,
+    _: &Handlebars,
+    _: &Context,
+    _: &mut RenderContext,
+    out: &mut dyn Output,
+) -> HelperResult {
+    let param = h
+        .param(0)
+        .ok_or(RenderErrorReason::ParamNotFoundForIndex("json", 0))?;
+    let text = serde_json::to_string(param.value())
+        .map_err(|e| RenderErrorReason::Other(e.to_string()))?;
+    out.write(&text)?;
+    Ok(())
+}
