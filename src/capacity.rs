@@ -209,7 +209,10 @@ mod tests {
         // 3,000,000 × 0.55 / (5000 × 0.6): f64 says 551.
         let f = 3_000_000f64 * 0.55 / (5000f64 * 0.6);
         assert_eq!(f.ceil(), 551.0, "the float trap this test guards against");
-        assert_eq!(ceil_div(d("3000000") * d("0.55"), d("5000") * d("0.6")), 550);
+        assert_eq!(
+            ceil_div(d("3000000") * d("0.55"), d("5000") * d("0.6")),
+            550
+        );
     }
 
     #[test]

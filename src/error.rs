@@ -14,11 +14,17 @@ pub enum Error {
     Plan(#[from] PlanErrors),
     /// Rendering failed.
     #[error(transparent)]
-    #[diagnostic(code(render), help("check the project's templates/ overrides against `streamscale init`'s"))]
+    #[diagnostic(
+        code(render),
+        help("check the project's templates/ overrides against `streamscale init`'s")
+    )]
     Render(#[from] RenderError),
     /// `streamscale.toml` is invalid.
     #[error("{path}: {message}")]
-    #[diagnostic(code(settings), help("keys allowed: output_dir, template_dir, environments_dir"))]
+    #[diagnostic(
+        code(settings),
+        help("keys allowed: output_dir, template_dir, environments_dir")
+    )]
     Settings {
         /// The file.
         path: String,

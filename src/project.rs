@@ -75,7 +75,11 @@ impl Project {
     pub fn env_path(&self, env: &str) -> PathBuf {
         if env.contains('/') || env.ends_with(".toml") {
             let p = PathBuf::from(env);
-            if p.is_absolute() { p } else { self.root.join(p) }
+            if p.is_absolute() {
+                p
+            } else {
+                self.root.join(p)
+            }
         } else {
             self.root
                 .join(&self.settings.environments_dir)

@@ -20,10 +20,22 @@ pub struct InitArgs {
 
 /// The example plans `init` writes.
 const EXAMPLES: &[(&str, &str)] = &[
-    ("environments/demo.toml", include_str!("../../environments/demo.toml")),
-    ("environments/base.toml", include_str!("../../environments/base.toml")),
-    ("environments/staging.toml", include_str!("../../environments/staging.toml")),
-    ("environments/prod.toml", include_str!("../../environments/prod.toml")),
+    (
+        "environments/demo.toml",
+        include_str!("../../environments/demo.toml"),
+    ),
+    (
+        "environments/base.toml",
+        include_str!("../../environments/base.toml"),
+    ),
+    (
+        "environments/staging.toml",
+        include_str!("../../environments/staging.toml"),
+    ),
+    (
+        "environments/prod.toml",
+        include_str!("../../environments/prod.toml"),
+    ),
 ];
 
 const SETTINGS: &str = "# streamscale project settings (all optional)\n\
@@ -54,11 +66,7 @@ pub fn run(cwd: &Path, args: &InitArgs) -> Result<Outcome, Error> {
         .collect();
     if !existing.is_empty() && !args.force {
         return Err(Error::Usage {
-            message: format!(
-                "{} already has {}",
-                root.display(),
-                existing.join(", ")
-            ),
+            message: format!("{} already has {}", root.display(), existing.join(", ")),
             help: Some("pass --force to overwrite them, or init another folder".into()),
         });
     }

@@ -46,8 +46,16 @@ pub fn thousands(s: &str) -> String {
 /// The capacity table of `validate`: one row per region and a total.
 pub fn capacity(plan: &Plan) -> String {
     let mut header: Vec<String> = [
-        "region", "share", "type", "peak users", "failover users", "baseline", "peak", "min",
-        "max", "vCPUs@max",
+        "region",
+        "share",
+        "type",
+        "peak users",
+        "failover users",
+        "baseline",
+        "peak",
+        "min",
+        "max",
+        "vCPUs@max",
     ]
     .iter()
     .map(|s| s.to_string())
@@ -92,7 +100,11 @@ pub fn capacity(plan: &Plan) -> String {
     ];
     for e in &plan.capacity.events {
         total.push(thousands(
-            &e.regions.iter().map(|r| r.prewarm_min_size).sum::<u64>().to_string(),
+            &e.regions
+                .iter()
+                .map(|r| r.prewarm_min_size)
+                .sum::<u64>()
+                .to_string(),
         ));
     }
     t.add_row(total);

@@ -241,9 +241,7 @@ impl miette::Diagnostic for PlanErrors {
     fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {
         match self.errors.as_slice() {
             [_] => None,
-            many => Some(Box::new(
-                many.iter().map(|d| d as &dyn miette::Diagnostic),
-            )),
+            many => Some(Box::new(many.iter().map(|d| d as &dyn miette::Diagnostic))),
         }
     }
 }
@@ -263,9 +261,10 @@ impl From<Box<Diagnostic>> for PlanErrors {
 /// Render errors as plain text (no colour), as the CLI shows them on a
 /// non-terminal, for tests and logs.
 pub fn render_plain(err: &dyn miette::Diagnostic) -> String {
-    let handler = miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
-        .with_width(100)
-        .with_links(false);
+    let handler =
+        miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
+            .with_width(100)
+            .with_links(false);
     let mut out = String::new();
     // Writing into a String cannot fail.
     let _ = handler.render_report(&mut out, err);

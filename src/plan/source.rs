@@ -53,7 +53,10 @@ impl SourceMap {
                 return loc.clone();
             }
         }
-        Location { file: 0, span: 0..0 }
+        Location {
+            file: 0,
+            span: 0..0,
+        }
     }
 
     /// The location of the key at `path` (falls back to its value).
@@ -222,14 +225,23 @@ fn load_file(
 
     let mut own = HashMap::new();
     let mut own_keys = HashMap::new();
-    let mut table = convert_table(doc.as_table(), &mut Vec::new(), file_index, &mut own, &mut own_keys);
+    let mut table = convert_table(
+        doc.as_table(),
+        &mut Vec::new(),
+        file_index,
+        &mut own,
+        &mut own_keys,
+    );
 
     let extends = table.remove("extends");
     let mut merged = match extends {
         None => Table::new(),
         Some(Value::String(parent)) => {
             let key = vec!["extends".to_string()];
-            let span = own.get(&key).map(|l: &Location| l.span.clone()).unwrap_or(0..0);
+            let span = own
+                .get(&key)
+                .map(|l: &Location| l.span.clone())
+                .unwrap_or(0..0);
             let parent_path = path.parent().unwrap_or(Path::new(".")).join(&parent);
             load_file(
                 &parent_path,

@@ -72,10 +72,7 @@ pub(super) fn build(merged: MergedSource) -> Result<Plan, PlanErrors> {
     }
 }
 
-fn serde_error(
-    sources: &SourceMap,
-    e: serde_path_to_error::Error<toml::de::Error>,
-) -> Diagnostic {
+fn serde_error(sources: &SourceMap, e: serde_path_to_error::Error<toml::de::Error>) -> Diagnostic {
     let mut at: KeyPath = e
         .path()
         .iter()
@@ -100,7 +97,10 @@ fn serde_error(
         }
         let expected = backticked_list(&raw);
         let help = match catalog::suggest(&field, expected.iter().map(String::as_str)) {
-            Some(s) => format!("did you mean `{s}`? keys allowed here: {}", expected.join(", ")),
+            Some(s) => format!(
+                "did you mean `{s}`? keys allowed here: {}",
+                expected.join(", ")
+            ),
             None => format!("keys allowed here: {}", expected.join(", ")),
         };
         let parent = where_(&at[..at.len() - 1]);
@@ -116,7 +116,11 @@ fn serde_error(
     if let Some(field) = backticked_after(&raw, "missing field ") {
         let table = where_(&at);
         return sources
-            .diagnostic_at(&at, ErrorCode::MissingKey, format!("missing key `{field}` in {table}"))
+            .diagnostic_at(
+                &at,
+                ErrorCode::MissingKey,
+                format!("missing key `{field}` in {table}"),
+            )
             .with_label("this table")
             .with_help(format!("add `{field} = …` here (see SPEC §3)"));
     }
@@ -145,7 +149,11 @@ fn serde_error(
     }
     let key = at.last().cloned().unwrap_or_default();
     sources
-        .diagnostic_at(&at, ErrorCode::InvalidValue, format!("invalid `{key}`: {raw}"))
+        .diagnostic_at(
+            &at,
+            ErrorCode::InvalidValue,
+            format!("invalid `{key}`: {raw}"),
+        )
         .with_help("see the plan format in SPEC §3")
 }
 
@@ -171,7 +179,9 @@ fn backticked_list(msg: &str) -> Vec<String> {
 fn split_invalid_type(msg: &str) -> (String, String) {
     // "invalid type: string \"x\", expected i64"
     let body = msg.trim_start_matches("invalid type: ");
-    let (found, expected) = body.rsplit_once(", expected ").unwrap_or((body, "another type"));
+    let (found, expected) = body
+        .rsplit_once(", expected ")
+        .unwrap_or((body, "another type"));
     let expected = match expected {
         "i64" | "u64" | "i32" | "u32" => "an integer".to_string(),
         "a Decimal type representing a fixed-point number" | "f64" => "a number".to_string(),
@@ -192,20 +202,39 @@ impl Checker<'_> {
         self.error_at(&path(at), code, message, help);
     }
 
-    fn error_at(&mut self, at: &[String], code: ErrorCode, message: String, help: impl Into<String>) {
-        self.errors
-            .push(self.sources.diagnostic_at(at, code, message).with_help(help));
+    fn error_at(
+        &mut self,
+        at: &[String],
+        code: ErrorCode,
+        message: String,
+        help: impl Into<String>,
+    ) {
+        self.errors.push(
+            self.sources
+                .diagnostic_at(at, code, message)
+                .with_help(help),
+        );
     }
 
-    fn error_key(&mut self, at: &[String], code: ErrorCode, message: String, help: impl Into<String>) {
-        self.errors
-            .push(self.sources.diagnostic_at_key(at, code, message).with_help(help));
+    fn error_key(
+        &mut self,
+        at: &[String],
+        code: ErrorCode,
+        message: String,
+        help: impl Into<String>,
+    ) {
+        self.errors.push(
+            self.sources
+                .diagnostic_at_key(at, code, message)
+                .with_help(help),
+        );
     }
 
     fn finish(mut self) -> PlanErrors {
         // File order: the leaf file first, then by position.
         self.errors.sort_by_key(|d| (d.file.clone(), d.line_col));
-        self.errors.dedup_by(|a, b| a.message == b.message && a.line_col == b.line_col);
+        self.errors
+            .dedup_by(|a, b| a.message == b.message && a.line_col == b.line_col);
         PlanErrors {
             errors: self.errors,
         }
@@ -304,7 +333,10 @@ impl Checker<'_> {
             self.error(
                 &["traffic", "peak_concurrent_users"],
                 ErrorCode::InvalidValue,
-                format!("peak_concurrent_users must be positive, found {}", t.peak_concurrent_users),
+                format!(
+                    "peak_concurrent_users must be positive, found {}",
+                    t.peak_concurrent_users
+                ),
                 "the number of concurrent users at the busiest moment, e.g. 10_000_000",
             );
             ok = false;
@@ -320,7 +352,9 @@ impl Checker<'_> {
                 "the concurrent users on an ordinary day",
             );
             ok = false;
-        } else if t.baseline_concurrent_users > t.peak_concurrent_users && t.peak_concurrent_users > 0 {
+        } else if t.baseline_concurrent_users > t.peak_concurrent_users
+            && t.peak_concurrent_users > 0
+        {
             self.error(
                 &["traffic", "baseline_concurrent_users"],
                 ErrorCode::AbovePeak,
@@ -424,7 +458,10 @@ impl Checker<'_> {
                 &path(&["regions", &first, "share"]),
                 ErrorCode::SharesSum,
                 format!("region shares sum to {}, not 1", sum.normalize()),
-                format!("{list} = {}; adjust them so they add up to 1", sum.normalize()),
+                format!(
+                    "{list} = {}; adjust them so they add up to 1",
+                    sum.normalize()
+                ),
             );
             ok = false;
         }
@@ -453,15 +490,18 @@ impl Checker<'_> {
     ) -> Option<Region> {
         let d = &f.defaults;
         let mut ok = true;
-        let missing = |field: &str| {
-            format!("set `{field}` under [defaults] or [regions.{name}]")
-        };
+        let missing = |field: &str| format!("set `{field}` under [defaults] or [regions.{name}]");
 
-        let (it, it_at) = Self::inherited(name, "instance_type", &e.instance_type, &d.instance_type);
+        let (it, it_at) =
+            Self::inherited(name, "instance_type", &e.instance_type, &d.instance_type);
         let instance_type = match it {
             None => {
-                self.error(&["regions", name], ErrorCode::MissingKey,
-                    format!("no instance_type for region {name}"), missing("instance_type"));
+                self.error(
+                    &["regions", name],
+                    ErrorCode::MissingKey,
+                    format!("no instance_type for region {name}"),
+                    missing("instance_type"),
+                );
                 ok = false;
                 String::new()
             }
@@ -472,75 +512,123 @@ impl Checker<'_> {
                         Some(s) => format!("did you mean `{s}`? streamscale knows the c, m and r families of generations 6 to 8"),
                         None => "streamscale knows the c, m and r families of generations 6 to 8 (Intel, AMD, Graviton)".to_string(),
                     };
-                    self.error_at(&it_at, ErrorCode::UnknownInstanceType,
-                        format!("unknown instance type `{t}`"), help);
+                    self.error_at(
+                        &it_at,
+                        ErrorCode::UnknownInstanceType,
+                        format!("unknown instance type `{t}`"),
+                        help,
+                    );
                     ok = false;
                 }
                 t
             }
         };
 
-        let (upi, upi_at) = Self::inherited(name, "users_per_instance", &e.users_per_instance, &d.users_per_instance);
+        let (upi, upi_at) = Self::inherited(
+            name,
+            "users_per_instance",
+            &e.users_per_instance,
+            &d.users_per_instance,
+        );
         let users_per_instance = match upi {
             None => {
-                self.error(&["regions", name], ErrorCode::MissingKey,
-                    format!("no users_per_instance for region {name}"), missing("users_per_instance"));
+                self.error(
+                    &["regions", name],
+                    ErrorCode::MissingKey,
+                    format!("no users_per_instance for region {name}"),
+                    missing("users_per_instance"),
+                );
                 ok = false;
                 Decimal::ONE
             }
             Some(v) if v <= 0 => {
-                self.error_at(&upi_at, ErrorCode::InvalidValue,
+                self.error_at(
+                    &upi_at,
+                    ErrorCode::InvalidValue,
                     format!("users_per_instance must be positive, found {v}"),
-                    "the concurrent users one instance sustains at 100% CPU, from load tests");
+                    "the concurrent users one instance sustains at 100% CPU, from load tests",
+                );
                 ok = false;
                 Decimal::ONE
             }
             Some(v) => Decimal::from(v),
         };
 
-        let (tu, tu_at) = Self::inherited(name, "target_utilization", &e.target_utilization, &d.target_utilization);
+        let (tu, tu_at) = Self::inherited(
+            name,
+            "target_utilization",
+            &e.target_utilization,
+            &d.target_utilization,
+        );
         let target_utilization = match tu {
             None => {
-                self.error(&["regions", name], ErrorCode::MissingKey,
-                    format!("no target_utilization for region {name}"), missing("target_utilization"));
+                self.error(
+                    &["regions", name],
+                    ErrorCode::MissingKey,
+                    format!("no target_utilization for region {name}"),
+                    missing("target_utilization"),
+                );
                 ok = false;
                 Decimal::ONE
             }
             Some(v) if v <= Decimal::ZERO || v > Decimal::ONE => {
-                self.error_at(&tu_at, ErrorCode::InvalidValue,
+                self.error_at(
+                    &tu_at,
+                    ErrorCode::InvalidValue,
                     format!("target_utilization must be in (0, 1], found {v}"),
-                    "the fraction of an instance's capacity used at peak, e.g. 0.65");
+                    "the fraction of an instance's capacity used at peak, e.g. 0.65",
+                );
                 ok = false;
                 Decimal::ONE
             }
             Some(v) => v,
         };
 
-        let (az, az_at) = Self::inherited(name, "availability_zones", &e.availability_zones, &d.availability_zones);
+        let (az, az_at) = Self::inherited(
+            name,
+            "availability_zones",
+            &e.availability_zones,
+            &d.availability_zones,
+        );
         let az = az.unwrap_or(3);
         let mut availability_zones = Vec::new();
         if !(2..=6).contains(&az) {
-            self.error_at(&az_at, ErrorCode::InvalidValue,
+            self.error_at(
+                &az_at,
+                ErrorCode::InvalidValue,
                 format!("availability_zones must be 2 to 6, found {az}"),
-                "spread over at least two zones; 3 is usual");
+                "spread over at least two zones; 3 is usual",
+            );
             ok = false;
         } else if let Some(info) = info {
             if az as usize > info.availability_zones.len() {
-                self.error_at(&az_at, ErrorCode::TooManyZones,
-                    format!("{name} has {} availability zones, the plan asks for {az}", info.availability_zones.len()),
-                    format!("{name}'s zones: {}", info.availability_zones.join(", ")));
+                self.error_at(
+                    &az_at,
+                    ErrorCode::TooManyZones,
+                    format!(
+                        "{name} has {} availability zones, the plan asks for {az}",
+                        info.availability_zones.len()
+                    ),
+                    format!("{name}'s zones: {}", info.availability_zones.join(", ")),
+                );
                 ok = false;
             } else {
-                availability_zones = info.availability_zones[..az as usize].iter().map(|s| s.to_string()).collect();
+                availability_zones = info.availability_zones[..az as usize]
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect();
             }
         }
 
         let (ami, ami_at) = Self::inherited(name, "ami", &e.ami, &d.ami);
         let ami = match ami {
             None => {
-                self.error(&["regions", name], ErrorCode::MissingKey,
+                self.error(
+                    &["regions", name],
+                    ErrorCode::MissingKey,
                     format!("no ami for region {name}"),
-                    format!("AMIs are regional: set `ami = \"ami-…\"` under [regions.{name}]"));
+                    format!("AMIs are regional: set `ami = \"ami-…\"` under [regions.{name}]"),
+                );
                 ok = false;
                 String::new()
             }
@@ -555,32 +643,56 @@ impl Checker<'_> {
             }
         };
 
-        let (cert, cert_at) = Self::inherited(name, "certificate_arn", &e.certificate_arn, &d.certificate_arn);
+        let (cert, cert_at) = Self::inherited(
+            name,
+            "certificate_arn",
+            &e.certificate_arn,
+            &d.certificate_arn,
+        );
         if let Some(c) = &cert
             && !c.starts_with("arn:aws:acm:")
         {
-            self.error_at(&cert_at, ErrorCode::InvalidValue,
+            self.error_at(
+                &cert_at,
+                ErrorCode::InvalidValue,
                 format!("`{c}` is not an ACM certificate ARN"),
-                format!("arn:aws:acm:{name}:ACCOUNT:certificate/ID"));
+                format!("arn:aws:acm:{name}:ACCOUNT:certificate/ID"),
+            );
             ok = false;
         }
 
         let cf_path = f.cloudflare.as_ref().map(|c| c.health_check.path.clone());
-        let (hp, hp_at) = Self::inherited(name, "health_check_path", &e.health_check_path, &d.health_check_path);
+        let (hp, hp_at) = Self::inherited(
+            name,
+            "health_check_path",
+            &e.health_check_path,
+            &d.health_check_path,
+        );
         let health_check_path = hp.or(cf_path).unwrap_or_else(|| "/healthz".into());
         if !health_check_path.starts_with('/') {
-            self.error_at(&hp_at, ErrorCode::InvalidValue,
+            self.error_at(
+                &hp_at,
+                ErrorCode::InvalidValue,
                 format!("health_check_path `{health_check_path}` must start with /"),
-                "for example /healthz");
+                "for example /healthz",
+            );
             ok = false;
         }
 
-        let (rv, rv_at) = Self::inherited(name, "root_volume_gib", &e.root_volume_gib, &d.root_volume_gib);
+        let (rv, rv_at) = Self::inherited(
+            name,
+            "root_volume_gib",
+            &e.root_volume_gib,
+            &d.root_volume_gib,
+        );
         let root_volume_gib = rv.unwrap_or(30);
         if !(8..=16384).contains(&root_volume_gib) {
-            self.error_at(&rv_at, ErrorCode::InvalidValue,
+            self.error_at(
+                &rv_at,
+                ErrorCode::InvalidValue,
                 format!("root_volume_gib must be 8 to 16384, found {root_volume_gib}"),
-                "30 is a usual size");
+                "30 is a usual size",
+            );
             ok = false;
         }
 
@@ -606,19 +718,33 @@ impl Checker<'_> {
                 Some(s) => format!("did you mean `{s}`?"),
                 None => "for example cache.r7g.large".into(),
             };
-            self.error(&["cache", "node_type"], ErrorCode::UnknownInstanceType,
-                format!("unknown cache node type `{}`", c.node_type), help);
+            self.error(
+                &["cache", "node_type"],
+                ErrorCode::UnknownInstanceType,
+                format!("unknown cache node type `{}`", c.node_type),
+                help,
+            );
             ok = false;
         }
         if !(1..=500).contains(&c.shards) {
-            self.error(&["cache", "shards"], ErrorCode::InvalidValue,
-                format!("shards must be 1 to 500, found {}", c.shards), "1 for a single node group");
+            self.error(
+                &["cache", "shards"],
+                ErrorCode::InvalidValue,
+                format!("shards must be 1 to 500, found {}", c.shards),
+                "1 for a single node group",
+            );
             ok = false;
         }
         if !(0..=5).contains(&c.replicas_per_shard) {
-            self.error(&["cache", "replicas_per_shard"], ErrorCode::InvalidValue,
-                format!("replicas_per_shard must be 0 to 5, found {}", c.replicas_per_shard),
-                "1 replica gives Multi-AZ failover");
+            self.error(
+                &["cache", "replicas_per_shard"],
+                ErrorCode::InvalidValue,
+                format!(
+                    "replicas_per_shard must be 0 to 5, found {}",
+                    c.replicas_per_shard
+                ),
+                "1 replica gives Multi-AZ failover",
+            );
             ok = false;
         }
         let engine_version = c.engine_version.clone().unwrap_or_else(|| match c.engine {
@@ -634,7 +760,11 @@ impl Checker<'_> {
         })
     }
 
-    fn events(&mut self, events: &[schema::Event], traffic: Option<&Traffic>) -> Option<Vec<Event>> {
+    fn events(
+        &mut self,
+        events: &[schema::Event],
+        traffic: Option<&Traffic>,
+    ) -> Option<Vec<Event>> {
         let mut out: Vec<(usize, Event)> = Vec::new();
         let mut ok = true;
         for (i, e) in events.iter().enumerate() {
@@ -643,52 +773,85 @@ impl Checker<'_> {
             let before = self.errors.len();
             self.check_slug(&["events", &idx, "name"], &e.name, "event name", 64);
             if events[..i].iter().any(|o| o.name == e.name) {
-                self.error_at(&at("name"), ErrorCode::InvalidValue,
-                    format!("two events are called `{}`", e.name), "give every event its own name");
+                self.error_at(
+                    &at("name"),
+                    ErrorCode::InvalidValue,
+                    format!("two events are called `{}`", e.name),
+                    "give every event its own name",
+                );
             }
             let starts_at = match DateTime::parse_from_rfc3339(&e.starts_at) {
                 Ok(t) => Some(t.with_timezone(&Utc)),
                 Err(err) => {
-                    self.error_at(&at("starts_at"), ErrorCode::BadTime,
+                    self.error_at(
+                        &at("starts_at"),
+                        ErrorCode::BadTime,
                         format!("starts_at `{}` is not an RFC 3339 time: {err}", e.starts_at),
-                        "write a UTC time such as \"2026-12-18T19:00:00Z\"");
+                        "write a UTC time such as \"2026-12-18T19:00:00Z\"",
+                    );
                     None
                 }
             };
             if !(1..=10080).contains(&e.duration_minutes) {
-                self.error_at(&at("duration_minutes"), ErrorCode::InvalidValue,
-                    format!("duration_minutes must be 1 to 10080 (a week), found {}", e.duration_minutes),
-                    "the event's length in minutes");
+                self.error_at(
+                    &at("duration_minutes"),
+                    ErrorCode::InvalidValue,
+                    format!(
+                        "duration_minutes must be 1 to 10080 (a week), found {}",
+                        e.duration_minutes
+                    ),
+                    "the event's length in minutes",
+                );
             }
             if !(0..=1440).contains(&e.prewarm_minutes) {
-                self.error_at(&at("prewarm_minutes"), ErrorCode::InvalidValue,
-                    format!("prewarm_minutes must be 0 to 1440, found {}", e.prewarm_minutes),
-                    "how long before the start capacity is raised; 30 to 60 is usual");
+                self.error_at(
+                    &at("prewarm_minutes"),
+                    ErrorCode::InvalidValue,
+                    format!(
+                        "prewarm_minutes must be 0 to 1440, found {}",
+                        e.prewarm_minutes
+                    ),
+                    "how long before the start capacity is raised; 30 to 60 is usual",
+                );
             }
             if e.expected_concurrent_users <= 0 {
-                self.error_at(&at("expected_concurrent_users"), ErrorCode::InvalidValue,
-                    format!("expected_concurrent_users must be positive, found {}", e.expected_concurrent_users),
-                    "the concurrent users expected at the event's peak");
+                self.error_at(
+                    &at("expected_concurrent_users"),
+                    ErrorCode::InvalidValue,
+                    format!(
+                        "expected_concurrent_users must be positive, found {}",
+                        e.expected_concurrent_users
+                    ),
+                    "the concurrent users expected at the event's peak",
+                );
             } else if let Some(t) = traffic
                 && Decimal::from(e.expected_concurrent_users) > t.peak
             {
-                self.error_at(&at("expected_concurrent_users"), ErrorCode::AbovePeak,
-                    format!("event `{}` expects {} users, above traffic.peak_concurrent_users ({})",
-                        e.name, e.expected_concurrent_users, t.peak),
-                    "raise traffic.peak_concurrent_users, or lower the event's expectation");
+                self.error_at(
+                    &at("expected_concurrent_users"),
+                    ErrorCode::AbovePeak,
+                    format!(
+                        "event `{}` expects {} users, above traffic.peak_concurrent_users ({})",
+                        e.name, e.expected_concurrent_users, t.peak
+                    ),
+                    "raise traffic.peak_concurrent_users, or lower the event's expectation",
+                );
             }
             if self.errors.len() > before {
                 ok = false;
                 continue;
             }
             if let Some(starts_at) = starts_at {
-                out.push((i, Event {
-                    name: e.name.clone(),
-                    starts_at,
-                    duration_minutes: e.duration_minutes as u32,
-                    prewarm_minutes: e.prewarm_minutes as u32,
-                    expected_users: Decimal::from(e.expected_concurrent_users),
-                }));
+                out.push((
+                    i,
+                    Event {
+                        name: e.name.clone(),
+                        starts_at,
+                        duration_minutes: e.duration_minutes as u32,
+                        prewarm_minutes: e.prewarm_minutes as u32,
+                        expected_users: Decimal::from(e.expected_concurrent_users),
+                    },
+                ));
             }
         }
         out.sort_by_key(|(_, e)| e.starts_at);
@@ -707,43 +870,77 @@ impl Checker<'_> {
 
     fn cloudflare(&mut self, cf: &schema::Cloudflare) {
         if !STEERING_POLICIES.contains(&cf.steering_policy.as_str()) {
-            self.error(&["cloudflare", "steering_policy"], ErrorCode::InvalidValue,
+            self.error(
+                &["cloudflare", "steering_policy"],
+                ErrorCode::InvalidValue,
                 format!("unknown steering_policy `{}`", cf.steering_policy),
-                format!("use one of: {}", STEERING_POLICIES.join(", ")));
+                format!("use one of: {}", STEERING_POLICIES.join(", ")),
+            );
         }
         if !SESSION_AFFINITIES.contains(&cf.session_affinity.as_str()) {
-            self.error(&["cloudflare", "session_affinity"], ErrorCode::InvalidValue,
+            self.error(
+                &["cloudflare", "session_affinity"],
+                ErrorCode::InvalidValue,
                 format!("unknown session_affinity `{}`", cf.session_affinity),
-                format!("use one of: {}", SESSION_AFFINITIES.join(", ")));
+                format!("use one of: {}", SESSION_AFFINITIES.join(", ")),
+            );
         }
         let host = cf.hostname.trim_end_matches('.');
         let zone = cf.zone.trim_end_matches('.');
         if zone.is_empty() || !(host == zone || host.ends_with(&format!(".{zone}"))) {
-            self.error(&["cloudflare", "hostname"], ErrorCode::InvalidValue,
+            self.error(
+                &["cloudflare", "hostname"],
+                ErrorCode::InvalidValue,
                 format!("hostname `{}` is not in zone `{}`", cf.hostname, cf.zone),
-                format!("a name such as live.{zone}"));
+                format!("a name such as live.{zone}"),
+            );
         }
         let hc = &cf.health_check;
         if !CHECK_TYPES.contains(&hc.kind.as_str()) {
-            self.error(&["cloudflare", "health_check", "type"], ErrorCode::InvalidValue,
+            self.error(
+                &["cloudflare", "health_check", "type"],
+                ErrorCode::InvalidValue,
                 format!("unknown health check type `{}`", hc.kind),
-                format!("use one of: {}", CHECK_TYPES.join(", ")));
+                format!("use one of: {}", CHECK_TYPES.join(", ")),
+            );
         }
         if !hc.path.starts_with('/') {
-            self.error(&["cloudflare", "health_check", "path"], ErrorCode::InvalidValue,
-                format!("health check path `{}` must start with /", hc.path), "for example /healthz");
+            self.error(
+                &["cloudflare", "health_check", "path"],
+                ErrorCode::InvalidValue,
+                format!("health check path `{}` must start with /", hc.path),
+                "for example /healthz",
+            );
         }
         if !(5..=3600).contains(&hc.interval_seconds) {
-            self.error(&["cloudflare", "health_check", "interval_seconds"], ErrorCode::InvalidValue,
-                format!("interval_seconds must be 5 to 3600, found {}", hc.interval_seconds), "60 is usual");
+            self.error(
+                &["cloudflare", "health_check", "interval_seconds"],
+                ErrorCode::InvalidValue,
+                format!(
+                    "interval_seconds must be 5 to 3600, found {}",
+                    hc.interval_seconds
+                ),
+                "60 is usual",
+            );
         }
         if !(1..=10).contains(&hc.timeout_seconds) {
-            self.error(&["cloudflare", "health_check", "timeout_seconds"], ErrorCode::InvalidValue,
-                format!("timeout_seconds must be 1 to 10, found {}", hc.timeout_seconds), "5 is usual");
+            self.error(
+                &["cloudflare", "health_check", "timeout_seconds"],
+                ErrorCode::InvalidValue,
+                format!(
+                    "timeout_seconds must be 1 to 10, found {}",
+                    hc.timeout_seconds
+                ),
+                "5 is usual",
+            );
         }
         if !(0..=5).contains(&hc.retries) {
-            self.error(&["cloudflare", "health_check", "retries"], ErrorCode::InvalidValue,
-                format!("retries must be 0 to 5, found {}", hc.retries), "2 is usual");
+            self.error(
+                &["cloudflare", "health_check", "retries"],
+                ErrorCode::InvalidValue,
+                format!("retries must be 0 to 5, found {}", hc.retries),
+                "2 is usual",
+            );
         }
         for (i, r) in cf.cache_rules.iter().enumerate() {
             let idx = i.to_string();
@@ -752,17 +949,28 @@ impl Checker<'_> {
                     format!("cache rule `{}` has an empty expression", r.name),
                     "a rules-language expression, e.g. (http.request.uri.path.extension eq \"m4s\")");
             }
-            for (k, v) in [("edge_ttl_seconds", r.edge_ttl_seconds), ("browser_ttl_seconds", r.browser_ttl_seconds)] {
+            for (k, v) in [
+                ("edge_ttl_seconds", r.edge_ttl_seconds),
+                ("browser_ttl_seconds", r.browser_ttl_seconds),
+            ] {
                 if let Some(v) = v
                     && !(0..=31_536_000).contains(&v)
                 {
-                    self.error(&["cloudflare", "cache_rules", &idx, k], ErrorCode::InvalidValue,
-                        format!("{k} must be 0 to 31536000 (a year), found {v}"), "86400 is a day");
+                    self.error(
+                        &["cloudflare", "cache_rules", &idx, k],
+                        ErrorCode::InvalidValue,
+                        format!("{k} must be 0 to 31536000 (a year), found {v}"),
+                        "86400 is a day",
+                    );
                 }
             }
             if cf.cache_rules[..i].iter().any(|o| o.name == r.name) {
-                self.error(&["cloudflare", "cache_rules", &idx, "name"], ErrorCode::InvalidValue,
-                    format!("two cache rules are called `{}`", r.name), "give every rule its own name");
+                self.error(
+                    &["cloudflare", "cache_rules", &idx, "name"],
+                    ErrorCode::InvalidValue,
+                    format!("two cache rules are called `{}`", r.name),
+                    "give every rule its own name",
+                );
             }
         }
     }
@@ -771,7 +979,9 @@ impl Checker<'_> {
 /// `ami-` followed by 8 or 17 lowercase hex digits.
 pub fn is_ami(s: &str) -> bool {
     s.strip_prefix("ami-").is_some_and(|h| {
-        (h.len() == 8 || h.len() == 17) && h.chars().all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c))
+        (h.len() == 8 || h.len() == 17)
+            && h.chars()
+                .all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c))
     })
 }
 
@@ -782,5 +992,9 @@ fn slugify(s: &str, max: usize) -> String {
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
         .collect();
     out.truncate(max);
-    if out.is_empty() { "my-plan".into() } else { out }
+    if out.is_empty() {
+        "my-plan".into()
+    } else {
+        out
+    }
 }

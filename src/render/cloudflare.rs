@@ -115,7 +115,10 @@ pub fn nearest_regions(plan: &Plan) -> BTreeMap<&'static str, Vec<String>> {
             .iter()
             .filter_map(|r| {
                 let info = catalog::region(&r.name)?;
-                Some((catalog::great_circle_km(centre, (info.lat, info.lon)), r.name.as_str()))
+                Some((
+                    catalog::great_circle_km(centre, (info.lat, info.lon)),
+                    r.name.as_str(),
+                ))
             })
             .collect();
         by_distance.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(b.1)));

@@ -26,7 +26,9 @@ pub enum RenderError {
         message: String,
     },
     /// A template rendered something that is not JSON.
-    #[error("template {template} rendered invalid JSON for {region}: {message} (line {line}, column {column} of the rendered text)")]
+    #[error(
+        "template {template} rendered invalid JSON for {region}: {message} (line {line}, column {column} of the rendered text)"
+    )]
     NotJson {
         /// The template.
         template: String,
@@ -94,7 +96,10 @@ impl Rendered {
         for s in &self.stacks {
             let dir = PathBuf::from("aws").join(&s.region);
             out.push((dir.join("template.json"), s.template.clone()));
-            out.push((dir.join("parameters.json"), to_pretty(&parameters_json(&s.parameters))));
+            out.push((
+                dir.join("parameters.json"),
+                to_pretty(&parameters_json(&s.parameters)),
+            ));
         }
         for (name, body) in &self.cloudflare {
             out.push((PathBuf::from("cloudflare").join(name), to_pretty(body)));
@@ -213,10 +218,21 @@ pub fn stack_context(plan: &Plan, region: &Region) -> Value {
         .region(&region.name)
         .cloned()
         .unwrap_or_else(|| empty_capacity(region));
-    let tags = common_tags(plan, &region.name);
+    // Tags carry the plan and environment through the stack's parameters.
+    let tags: Vec<Value> = common_tags(plan, &region.name)
+        .into_iter()
+        .map(|(k, v)| {
+            let value = match k.as_str() {
+                "streamscale:plan" => json!({"Ref": "PlanName"}),
+                "streamscale:environment" => json!({"Ref": "EnvironmentName"}),
+                _ => json!(v),
+            };
+            json!({"Key": k, "Value": value})
+        })
+        .collect();
     let common_tags = tags
         .iter()
-        .map(|(k, v)| json!({"Key": k, "Value": v}).to_string())
+        .map(Value::to_string)
         .collect::<Vec<_>>()
         .join(", ");
     let azs: Vec<Value> = region
@@ -274,7 +290,7 @@ pub fn stack_context(plan: &Plan, region: &Region) -> Value {
         "vpc_cidr": "10.0.0.0/16",
         "azs": azs,
         "common_tags": common_tags,
-        "tags": tags.iter().map(|(k, v)| json!({"Key": k, "Value": v})).collect::<Vec<_>>(),
+        "tags": tags,
         "compute": {
             "ami": region.ami,
             "instance_type": region.instance_type,
@@ -361,7 +377,12 @@ pub fn capacity_json(plan: &Plan) -> Value {
             let regions: serde_json::Map<String, Value> = e
                 .regions
                 .iter()
-                .map(|r| (r.region.clone(), json!({"prewarm_min_size": r.prewarm_min_size})))
+                .map(|r| {
+                    (
+                        r.region.clone(),
+                        json!({"prewarm_min_size": r.prewarm_min_size}),
+                    )
+                })
                 .collect();
             json!({
                 "name": e.name,
