@@ -76,13 +76,17 @@ pub struct EventRegion {
     pub prewarm_min_size: u64,
 }
 
-/// `ceil(num / den)` for non-negative exact decimals, `den > 0`.
+/// `ceil(num / den)` for non-negative exact decimals.
 ///
 /// Both are brought to a common scale and divided as integers, so the
 /// result is exact whenever the mantissas fit in an `i128` (always, for
 /// plan-sized numbers); otherwise it falls back to decimal division.
+/// Saturates at `u64::MAX` when the quotient does not fit, or when `den`
+/// is not positive (a divisor that rounded to 0 in 28 decimal places).
 pub fn ceil_div(num: Decimal, den: Decimal) -> u64 {
-    assert!(den > Decimal::ZERO, "ceil_div by a non-positive number");
+    if den <= Decimal::ZERO {
+        return u64::MAX;
+    }
     let scale = num.scale().max(den.scale());
     let n = rescaled_mantissa(num, scale);
     let d = rescaled_mantissa(den, scale);
@@ -91,10 +95,13 @@ pub fn ceil_div(num: Decimal, den: Decimal) -> u64 {
             let q = n / d;
             if n % d == 0 { q } else { q + 1 }
         }
-        _ => {
-            let q = (num / den).ceil();
-            q.mantissa() / 10i128.pow(q.scale())
-        }
+        _ => match num.checked_div(den) {
+            Some(q) => {
+                let q = q.ceil();
+                q.mantissa() / 10i128.pow(q.scale())
+            }
+            None => return u64::MAX,
+        },
     };
     u64::try_from(q.max(0)).unwrap_or(u64::MAX)
 }
@@ -126,7 +133,11 @@ pub fn compute(plan: &Plan) -> Capacity {
                 Decimal::ONE
             };
             let failover_users = if loss {
-                (peak_users / survivors).normalize()
+                // No survivors (a share of 1 beside a share within the sum's
+                // tolerance) leaves nothing to fail over to: saturate.
+                peak_users
+                    .checked_div(survivors)
+                    .map_or(Decimal::MAX, |f| f.normalize())
             } else {
                 peak_users
             };
@@ -149,7 +160,7 @@ pub fn compute(plan: &Plan) -> Capacity {
                 peak_instances,
                 min_size,
                 max_size,
-                vcpus_at_max: max_size * u64::from(vcpus),
+                vcpus_at_max: max_size.saturating_mul(u64::from(vcpus)),
             }
         })
         .collect();

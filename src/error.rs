@@ -41,6 +41,10 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// A live operation failed.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Engine(#[from] crate::engine::EngineError),
     /// A usage error the argument parser cannot see.
     #[error("{message}")]
     #[diagnostic(code(usage))]
@@ -60,5 +64,11 @@ impl Error {
             path: path.as_ref().display().to_string(),
             source,
         }
+    }
+}
+
+impl From<crate::aws::AwsError> for Error {
+    fn from(e: crate::aws::AwsError) -> Self {
+        Error::Engine(crate::engine::EngineError::Aws(e))
     }
 }

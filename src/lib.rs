@@ -12,14 +12,21 @@
 //! - [`catalog`]: static facts (regions, AZs, instance types, prices);
 //! - [`render`]: CloudFormation (handlebars) and Cloudflare bodies;
 //! - [`project`]: the project layout on disk;
+//! - [`diff`]: structural template diff;
+//! - [`aws`]: the thin AWS SDK adapter;
+//! - [`engine`]: plan, apply, destroy, outputs across regions;
 //! - [`cli`]: the command line.
 
+pub mod aws;
 pub mod capacity;
 pub mod catalog;
 pub mod cli;
+pub mod diff;
+pub mod engine;
 pub mod error;
 pub mod plan;
 pub mod project;
 pub mod render;
+pub mod report;
 
 pub use error::Error;

@@ -2,6 +2,8 @@
 //! JSON on stdout, human text on stderr) and exit codes (SPEC §5).
 
 mod init;
+mod live;
+mod report;
 mod table;
 mod validate;
 
@@ -54,6 +56,16 @@ pub enum Command {
     Validate(validate::ValidateArgs),
     /// Write CloudFormation, Cloudflare bodies and capacity.json (no network).
     Render(validate::RenderArgs),
+    /// Show what apply would change, per region (change sets and a property diff).
+    Plan(live::PlanArgs),
+    /// Make live stacks match the plan (or apply a saved plan exactly).
+    Apply(live::ApplyArgs),
+    /// Delete the stacks.
+    Destroy(live::DestroyArgs),
+    /// Print each region's stack outputs (load balancer DNS, ...).
+    Outputs(live::OutputsArgs),
+    /// Write the capacity review: cost, region loss, events, quotas, latency.
+    Report(report::ReportArgs),
 }
 
 /// How output looks: colour or not, for this run.
@@ -127,5 +139,10 @@ fn run(cli: Cli, ui: Ui) -> Result<Outcome, Error> {
         Command::Init(_) => unreachable!("handled above"),
         Command::Validate(args) => validate::validate(&project, &args, ui),
         Command::Render(args) => validate::render(&project, &args),
+        Command::Report(args) => report::run(&project, &args),
+        Command::Plan(args) => live::plan(&project, &args, ui),
+        Command::Apply(args) => live::apply(&project, &args, ui),
+        Command::Destroy(args) => live::destroy(&project, &args, ui),
+        Command::Outputs(args) => live::outputs(&project, &args),
     }
 }

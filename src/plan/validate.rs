@@ -52,14 +52,30 @@ pub(super) fn build(merged: MergedSource) -> Result<Plan, PlanErrors> {
     for (ei, ev) in plan.capacity.events.iter().enumerate() {
         for (rc, pre) in plan.capacity.regions.iter().zip(&ev.regions) {
             if pre.prewarm_min_size > rc.max_size {
+                // ceil(E·s/c) ≤ ceil(P·s/c) ≤ MaxSize, so the excess comes
+                // from MinSize: one instance per availability zone.
+                let (why, help) = if pre.prewarm_min_size == rc.min_size {
+                    (
+                        format!(" (its MinSize: one instance in each of {} availability zones)", rc.min_size),
+                        format!(
+                            "MaxSize is below the zone count: lower availability_zones for {}, or raise traffic.peak_concurrent_users or headroom (or lower users_per_instance) so MaxSize reaches {}",
+                            rc.region, rc.min_size
+                        ),
+                    )
+                } else {
+                    (
+                        String::new(),
+                        "lower expected_concurrent_users, or raise traffic.peak_concurrent_users or headroom so MaxSize covers the event".to_string(),
+                    )
+                };
                 ck.error(
                     &["events", &ei.to_string(), "expected_concurrent_users"],
                     ErrorCode::PrewarmAboveMax,
                     format!(
-                        "event `{}` needs {} instances in {} before it starts, above that region's MaxSize of {}",
+                        "event `{}` needs {} instances in {} before it starts{why}, above that region's MaxSize of {}",
                         ev.name, pre.prewarm_min_size, rc.region, rc.max_size
                     ),
-                    "lower expected_concurrent_users, or raise traffic.peak_concurrent_users or headroom so MaxSize covers the event",
+                    help,
                 );
             }
         }

@@ -20,6 +20,8 @@ Stack level
   * change sets have no PhysicalResourceId/Replacement/Scope/Details, ignore
     changed parameters and report resources without Properties as modified
                                                                 -> _change_set_diff
+  * CreateChangeSet without changes answers ValidationError instead of a
+    FAILED change set ("didn't contain changes")               -> _create_change_set
   * a stack update where a resource's *resolved* properties change only through
     Ref/GetAtt (e.g. LaunchTemplate.LatestVersionNumber -> ASG) never updates
     the dependent resource                                      -> _resource_map_update
@@ -43,16 +45,48 @@ Resource types
   * AWS::EC2::SecurityGroupIngress       ignores CidrIpv6 / SourcePrefixListId,
                                          no physical id, never revoked
                                                              -> _sg_ingress_*
-  * AWS::EC2::NatGateway, AWS::EC2::EIP, AWS::ElasticLoadBalancingV2::TargetGroup
-                                         never deleted with the stack
+  * AWS::AutoScaling::AutoScalingGroup   MetricsCollection ignored -> _asg_create
+  * AWS::EC2::NatGateway, AWS::EC2::EIP, AWS::ElasticLoadBalancingV2::TargetGroup,
+    AWS::EC2::Route, AWS::EC2::RouteTable, AWS::EC2::InternetGateway,
+    AWS::EC2::VPCGatewayAttachment       never deleted with the stack (the VPC
+                                         delete then fails: DependencyViolation)
                                                              -> _nat_delete, _eip_delete,
-                                                                _tg_delete
+                                                                _tg_delete, _route_delete,
+                                                                _route_table_delete,
+                                                                _igw_delete, _attachment_delete
+  * AWS::EC2::SubnetRouteTableAssociation  kept in a side table: the route table
+                                         shows no association; Ref gives the
+                                         route table id      -> _assoc_*
+  * EC2 types without update support     Tags changes lost   -> _retag
+  * AWS::ElasticLoadBalancingV2::LoadBalancer  ignores Type, IpAddressType,
+                                         LoadBalancerAttributes, Tags; GetAtt
+                                         LoadBalancerFullName refused -> _lb_*
+  * AWS::ElasticLoadBalancingV2::TargetGroup   ignores TargetGroupAttributes,
+                                         Tags, HealthCheckEnabled; no GetAtt at all
+                                         (TargetGroupFullName: HTTP 500); no update
+                                                             -> _tg_*
+  * AWS::EC2::EIP                        GetAtt PublicIp refused -> _eip_get_cfn_attribute
 Service APIs (used by the types above, also visible through the API)
   * DeleteAutoScalingGroup leaves the group's scaling policies and scheduled
     actions behind (AWS deletes them)                        -> _asg_backend_delete
   * CreateReplicationGroup ignores NumCacheClusters (cluster mode disabled),
     puts every node in us-east-1a/b and every endpoint in "use1"
                                                              -> _create_replication_group
+  * DescribeCacheSubnetGroups gives "SubnetAvailabilityZone": {} -> _cache_subnet_group_init
+
+  * a failing resource makes CreateStack/UpdateStack/ExecuteChangeSet answer
+    an error and leaves the stack half-done; AWS accepts the call and rolls back
+    (ROLLBACK_COMPLETE / UPDATE_ROLLBACK_COMPLETE, reason in the events)
+                                                   -> _rollback_create, _rollback_update
+  * an undeletable resource drops the stack from the list; AWS: DELETE_FAILED
+                                                   -> _stack_delete, _backend_delete_stack
+  * describing a deleted stack by id (Outputs) or listing its resources
+    re-creates its resources (moto creates them lazily)         -> _freeze
+
+Not supported by moto at all (left alone): DetectStackDrift / resource drift,
+per-resource statuses (ListStackResources always says CREATE_COMPLETE), stack
+events per resource on success, asynchronous progress (every call completes
+before it returns).
 """
 
 from __future__ import annotations
@@ -242,7 +276,11 @@ def _patch_parsing() -> None:
             pass
 
     def _parse_and_create_resource(logical_id, resource_json, resources_map, account_id, region_name):  # type: ignore[no-untyped-def]
-        resource = orig_create(logical_id, resource_json, resources_map, account_id, region_name)
+        try:
+            resource = orig_create(logical_id, resource_json, resources_map, account_id, region_name)
+        except Exception as exc:
+            _mark_failure(exc, logical_id, resource_json.get("Type"))
+            raise
         _snapshot(resource, resource_json, resources_map)
         return resource
 
@@ -264,7 +302,11 @@ def _patch_parsing() -> None:
                     _RETAG(original, resolved, account_id, region_name)
                 _snapshot(original, resource_json, resources_map)
                 return original
-        resource = orig_update(logical_id, resource_json, resources_map, account_id, region_name)
+        try:
+            resource = orig_update(logical_id, resource_json, resources_map, account_id, region_name)
+        except Exception as exc:
+            _mark_failure(exc, logical_id, resource_json.get("Type"))
+            raise
         _snapshot(resource, resource_json, resources_map)
         return resource
 
@@ -285,7 +327,16 @@ def _patch_parsing() -> None:
     def _build_resource_diff(self, other_template, parameters=None):  # type: ignore[no-untyped-def]
         _normalize(self._resource_json_map)
         _normalize(other_template.get("Resources", {}))
-        return orig_diff(self, other_template, parameters)
+        diff = orig_diff(self, other_template, parameters)
+        # moto only sees parameters used through Ref; Fn::Sub "${Param}" counts too
+        if parameters:
+            changed = {p for p in parameters if self.input_parameters.get(p) != parameters[p]}
+            for name, rjson in other_template.get("Resources", {}).items():
+                if name in diff["Modify"] or name not in self._resource_json_map:
+                    continue
+                if any(target in changed for target, _ in _template_refs(rjson)):
+                    diff["Modify"].append(name)
+        return diff
 
     def _resource_map_update(self, template, parameters=None):  # type: ignore[no-untyped-def]
         orig_rm_update(self, template, parameters)
@@ -326,6 +377,16 @@ def _patch_parsing() -> None:
     ResourceMap.update = _resource_map_update
 
 
+def _mark_failure(exc: BaseException, logical_id: str, resource_type: str | None) -> None:
+    # remember the innermost resource whose create/update failed
+    if not hasattr(exc, "_ext_logical_id"):
+        try:
+            exc._ext_logical_id = logical_id  # type: ignore[attr-defined]
+            exc._ext_resource_type = resource_type  # type: ignore[attr-defined]
+        except AttributeError:
+            pass
+
+
 def _template_refs(value: Any) -> list[tuple[str, str | None]]:
     """(logical id, attribute or None) referenced by Ref / GetAtt / Sub."""
     found: list[tuple[str, str | None]] = []
@@ -356,6 +417,7 @@ def _template_refs(value: Any) -> list[tuple[str, str | None]]:
 
 
 def _patch_cloudformation_models() -> None:
+    from moto.cloudformation import exceptions as cfn_exceptions
     from moto.cloudformation import models as cfn_models
     from moto.cloudformation import parsing
     from moto.core.utils import utcnow
@@ -372,14 +434,131 @@ def _patch_cloudformation_models() -> None:
         for export in stack.exports:
             backend.exports[export.name] = export
 
+    def _event(stack: Any, logical_id: str, resource_type: str | None, status: str, reason: str | None) -> None:
+        resource = stack.resource_map._parsed_resources.get(logical_id)
+        stack.events.append(
+            cfn_models.Event(
+                stack_id=stack.stack_id,
+                stack_name=stack.name,
+                logical_resource_id=logical_id,
+                physical_resource_id=getattr(resource, "physical_resource_id", "") or "",
+                resource_type=resource_type or "",
+                resource_status=status,
+                resource_status_reason=reason,
+                resource_properties=None,
+            )
+        )
+
+    def _reason(exc: BaseException) -> str:
+        return getattr(exc, "message", None) or str(exc) or type(exc).__name__
+
+    def _freeze(stack: Any) -> None:
+        # A deleted / rolled-back stack has no resources and no outputs.  moto
+        # creates resources lazily on access, so describing a deleted stack by
+        # id (Outputs) or listing its resources brought them back to life.
+        stack.resource_map._resource_json_map = {}
+        stack.output_map = parsing.OutputMap(stack.resource_map, {}, stack.stack_id)
+
+    # Gap: a resource that fails to create makes CreateStack/ExecuteChangeSet
+    # answer an error and leaves the stack CREATE_IN_PROGRESS (or
+    # REVIEW_IN_PROGRESS) with whatever was created.  AWS accepts the call,
+    # marks the resource CREATE_FAILED, deletes what it created and ends in
+    # ROLLBACK_COMPLETE (the reason is in DescribeStackEvents).
+    def _rollback_create(stack: Any, exc: BaseException) -> None:
+        logical_id = getattr(exc, "_ext_logical_id", None)
+        reason = _reason(exc)
+        if logical_id:
+            _event(stack, logical_id, getattr(exc, "_ext_resource_type", None), "CREATE_FAILED", reason)
+        stack.status = "ROLLBACK_IN_PROGRESS"
+        stack._add_stack_event(
+            "ROLLBACK_IN_PROGRESS",
+            resource_status_reason=f"The following resource(s) failed to create: [{logical_id or 'unknown'}]. Rollback requested by user.",
+        )
+        try:
+            stack.resource_map.delete()
+        except Exception as delete_exc:  # noqa: BLE001
+            stack.status = "ROLLBACK_FAILED"
+            stack._add_stack_event("ROLLBACK_FAILED", resource_status_reason=_reason(delete_exc))
+        else:
+            stack.status = "ROLLBACK_COMPLETE"
+            stack._add_stack_event("ROLLBACK_COMPLETE")
+        _freeze(stack)
+
+    # Gap: a resource that fails to update makes UpdateStack/ExecuteChangeSet
+    # answer an error, leaving the stack half-updated.  AWS accepts the call,
+    # rolls back to the previous template and ends in UPDATE_ROLLBACK_COMPLETE.
+    def _rollback_update(stack: Any, exc: BaseException, old_template: Any, old_parameters: dict[str, Any]) -> None:
+        logical_id = getattr(exc, "_ext_logical_id", None)
+        if logical_id:
+            _event(stack, logical_id, getattr(exc, "_ext_resource_type", None), "UPDATE_FAILED", _reason(exc))
+        stack.status = "UPDATE_ROLLBACK_IN_PROGRESS"
+        stack._add_stack_event("UPDATE_ROLLBACK_IN_PROGRESS", resource_status_reason=f"The following resource(s) failed to update: [{logical_id or 'unknown'}].")
+        stack.template = old_template
+        stack._parse_template()
+        try:
+            stack.resource_map.update(copy.deepcopy(stack.template_dict), old_parameters or None)
+        except Exception as revert_exc:  # noqa: BLE001
+            stack.status = "UPDATE_ROLLBACK_FAILED"
+            stack._add_stack_event("UPDATE_ROLLBACK_FAILED", resource_status_reason=_reason(revert_exc))
+        else:
+            stack.status = "UPDATE_ROLLBACK_COMPLETE"
+            stack._add_stack_event("UPDATE_ROLLBACK_COMPLETE")
+        stack.output_map = stack._create_output_map()
+        stack.last_updated_time = utcnow()
+
+    orig_create_resources = Stack.create_resources
+
+    def _create_resources(self):  # type: ignore[no-untyped-def]
+        try:
+            orig_create_resources(self)
+        except Exception as exc:  # noqa: BLE001 - see _rollback_create
+            _rollback_create(self, exc)
+
+    Stack.create_resources = _create_resources
+
     # Gap: UpdateStack never sets LastUpdatedTime.
     orig_stack_update = Stack.update
 
-    def _stack_update(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        orig_stack_update(self, *args, **kwargs)
+    def _stack_update(self, template, role_arn=None, parameters=None, tags=None):  # type: ignore[no-untyped-def]
+        old_template = self.template
+        old_parameters = dict(self.resource_map.input_parameters or {})
+        try:
+            orig_stack_update(self, template, role_arn, parameters, tags)
+        except Exception as exc:  # noqa: BLE001 - see _rollback_update
+            _rollback_update(self, exc, old_template, old_parameters)
+            return
         self.last_updated_time = utcnow()
 
     Stack.update = _stack_update
+
+    # Gap: a resource that cannot be deleted makes DeleteStack answer an error
+    # and drops the stack from the list.  AWS accepts the call and leaves the
+    # stack in DELETE_FAILED.  A deleted stack is frozen (see _freeze).
+    orig_stack_delete = Stack.delete
+
+    def _stack_delete(self):  # type: ignore[no-untyped-def]
+        try:
+            orig_stack_delete(self)
+        except Exception as exc:  # noqa: BLE001
+            self.status = "DELETE_FAILED"
+            self._add_stack_event("DELETE_FAILED", resource_status_reason=_reason(exc))
+            return
+        _freeze(self)
+
+    Stack.delete = _stack_delete
+
+    orig_backend_delete_stack = Backend.delete_stack
+
+    def _backend_delete_stack(self, name_or_stack_id):  # type: ignore[no-untyped-def]
+        orig_backend_delete_stack(self, name_or_stack_id)
+        for stack_id, stack in list(self.deleted_stacks.items()):
+            if stack.status == "DELETE_FAILED":
+                self.deleted_stacks.pop(stack_id)
+                self.stacks[stack_id] = stack
+                for export in stack.exports:
+                    self.exports[export.name] = export
+
+    Backend.delete_stack = _backend_delete_stack
 
     orig_backend_update_stack = Backend.update_stack
 
@@ -401,10 +580,22 @@ def _patch_cloudformation_models() -> None:
             change_set = self.describe_change_set(change_set_name)
         except Exception:  # noqa: BLE001 - let moto raise its own error below
             pass
-        orig_execute(self, change_set_name, stack_name)
         if change_set is None:
-            return
+            return orig_execute(self, change_set_name, stack_name)
         stack = self.stacks[change_set.stack_id]
+        old_parameters = dict(stack.resource_map.input_parameters or {})
+        try:
+            orig_execute(self, change_set_name, stack_name)
+        except Exception as exc:  # noqa: BLE001 - AWS fails asynchronously: the call succeeds
+            change_set.execution_status = "EXECUTE_FAILED"
+            stack.last_updated_time = utcnow()
+            if change_set.change_set_type == "CREATE":
+                stack.template = change_set.template
+                stack._parse_template()
+                _rollback_create(stack, exc)
+            else:
+                _rollback_update(stack, exc, stack.template, old_parameters)
+            return
         stack._parse_template()
         stack.description = stack.template_dict.get("Description")
         stack.output_map = stack._create_output_map()
@@ -414,6 +605,29 @@ def _patch_cloudformation_models() -> None:
         _sync_exports(self, stack)
 
     Backend.execute_change_set = _execute_change_set
+
+    # Gap: a CREATE change set for a name that already has a stack makes a
+    # second stack of that name.  AWS refuses (unless the existing stack is
+    # REVIEW_IN_PROGRESS, i.e. only has change sets: then it is reused).
+    orig_create_change_set_backend = Backend.create_change_set
+
+    def _backend_create_change_set(self, stack_name, change_set_name, *args, **kwargs):  # type: ignore[no-untyped-def]
+        change_set_type = kwargs.get("change_set_type", args[3] if len(args) > 3 else "CREATE")
+        if change_set_type == "CREATE":
+            for stack_id, stack in list(self.stacks.items()):
+                if stack.name != stack_name:
+                    continue
+                if stack.status != "REVIEW_IN_PROGRESS":
+                    raise cfn_exceptions.ValidationError(
+                        stack_name,
+                        message=f"Stack [{stack_name}] already exists and cannot be created again with the changeSet [{change_set_name}].",
+                    )
+                self.stacks.pop(stack_id)
+                for cs_id in [i for i, cs in self.change_sets.items() if cs.stack_id == stack_id]:
+                    self.change_sets.pop(cs_id)
+        return orig_create_change_set_backend(self, stack_name, change_set_name, *args, **kwargs)
+
+    Backend.create_change_set = _backend_create_change_set
 
     # Gap: change sets carry only Action/LogicalResourceId/ResourceType, ignore
     # parameter changes and never list resources affected through Ref/GetAtt.
@@ -437,9 +651,10 @@ def _patch_cloudformation_models() -> None:
             change.scope, change.details = [], []
             changes.append(change)
 
-        replaced: set[str] = set()
         modified: set[str] = set(by_action["Modify"])
-        for name in by_action["Modify"]:
+        replaced: set[str] = set()
+
+        def static_details(name: str) -> list[dict[str, Any]]:
             rtype = new_resources[name]["Type"]
             old_props = (old_resources.get(name) or {}).get("Properties") or {}
             new_props = new_resources[name].get("Properties") or {}
@@ -467,26 +682,19 @@ def _patch_cloudformation_models() -> None:
                                     "CausingEntity": param,
                                 }
                             )
-            change = Change("Modify", name, rtype)
-            change.physical_resource_id = physical_id(name)
-            change.details = details
-            change.scope = sorted({d["Target"]["Attribute"] for d in details})
-            if any(d["Target"]["RequiresRecreation"] == "Always" for d in details):
-                change.replacement = "True"
-                replaced.add(name)
-            else:
-                change.replacement = "False"
-            changes.append(change)
+            return details
 
-        # Resources whose template text is unchanged but which reference (GetAtt)
-        # a modified resource, or (Ref) a replaced one: AWS lists them with a
-        # Dynamic evaluation.
-        untouched = [n for n in new_resources if n in old_resources and n not in modified]
-        for name in untouched:
+        def dynamic_details(name: str, skip: set[str]) -> list[dict[str, Any]]:
+            # properties that reference (GetAtt) a modified resource, or (Ref) a
+            # replaced one: their value is only known at execution (Dynamic)
             rtype = new_resources[name]["Type"]
             details = []
             for prop, value in (new_resources[name].get("Properties") or {}).items():
+                if prop in skip:
+                    continue
                 for target, attr in _template_refs(value):
+                    if target == name:
+                        continue
                     if attr is not None and target in modified:
                         source, entity = "ResourceAttribute", f"{target}.{attr}"
                     elif attr is None and target in replaced:
@@ -502,14 +710,26 @@ def _patch_cloudformation_models() -> None:
                             "CausingEntity": entity,
                         }
                     )
-            if details:
-                change = Change("Modify", name, rtype)
-                change.physical_resource_id = physical_id(name)
-                change.details = details
-                change.scope = ["Properties"]
-                conditional = any(d["Target"]["RequiresRecreation"] == "Conditional" for d in details)
-                change.replacement = "Conditional" if conditional else "False"
-                changes.append(change)
+            return details
+
+        statics = {name: static_details(name) for name in by_action["Modify"]}
+        replaced = {
+            name for name, details in statics.items() if any(d["Target"]["RequiresRecreation"] == "Always" for d in details)
+        }
+        for name in new_resources:
+            if name not in old_resources:
+                continue
+            details = list(statics.get(name, []))
+            details += dynamic_details(name, {d["Target"]["Name"] for d in details})
+            if name not in modified and not details:
+                continue
+            change = Change("Modify", name, new_resources[name]["Type"])
+            change.physical_resource_id = physical_id(name)
+            change.details = details
+            change.scope = sorted({d["Target"]["Attribute"] for d in details})
+            recreation = {d["Target"]["RequiresRecreation"] for d in details}
+            change.replacement = "True" if "Always" in recreation else "Conditional" if "Conditional" in recreation else "False"
+            changes.append(change)
 
         for name in by_action["Remove"]:
             change = Change("Remove", name, old_resources[name]["Type"])
@@ -520,15 +740,74 @@ def _patch_cloudformation_models() -> None:
 
     ChangeSet.diff = _change_set_diff
 
-    # A change set whose only difference is a parameter must not be "no changes".
+    # Gap: "no changes" is decided on the raw Parameters of the calls, so a
+    # change set that passes a default explicitly (or a stack whose create left
+    # it out) counts as a change.  Compare the effective values instead.
     orig_has_parameters = Stack.has_parameters
 
+    def _norm(value: Any) -> str:
+        return ",".join(str(v) for v in value) if isinstance(value, list) else str(value)
+
     def _has_parameters(self, other_parameters):  # type: ignore[no-untyped-def]
-        current = {k: str(v) for k, v in (self.resource_map.input_parameters or {}).items()}
-        other = {k: str(v) for k, v in (other_parameters or {}).items()}
-        return orig_has_parameters(self, other_parameters) or current == other
+        if orig_has_parameters(self, other_parameters):
+            return True
+        declared = self.template_dict.get("Parameters") or {}
+        effective = {k: _norm(p.get("Default")) for k, p in declared.items() if p.get("Default") is not None}
+        effective.update({k: _norm(v) for k, v in (other_parameters or {}).items()})
+        current = {k: _norm(v) for k, v in (self.resource_map.resolved_parameters or {}).items()}
+        return effective == current
 
     Stack.has_parameters = _has_parameters
+
+    # Gap: CreateChangeSet for a change set without changes is refused with
+    # "ValidationError: No updates are to be performed." (that is UpdateStack's
+    # answer).  AWS creates the change set with Status FAILED and StatusReason
+    # "The submitted information didn't contain changes…", which moto's backend
+    # already models; skip the UpdateStack check for change sets.
+    from moto.cloudformation.responses import CloudFormationResponse
+
+    orig_create_change_set = CloudFormationResponse.create_change_set
+    orig_validate_different_update = CloudFormationResponse._validate_different_update
+
+    def _create_change_set(self):  # type: ignore[no-untyped-def]
+        self._ext_creating_change_set = True
+        try:
+            return orig_create_change_set(self)
+        finally:
+            self._ext_creating_change_set = False
+
+    def _validate_different_update(self, incoming_params, stack_body, old_stack):  # type: ignore[no-untyped-def]
+        if getattr(self, "_ext_creating_change_set", False):
+            return None
+        orig_validate_different_update(self, incoming_params, stack_body, old_stack)
+        # Gap: without Parameters an identical UpdateStack is accepted (and
+        # does nothing); AWS answers "No updates are to be performed."
+        if (
+            not incoming_params
+            and stack_body
+            and not self._get_param("Tags")
+            and not old_stack.resource_map.input_parameters
+            and Stack.parse_template(stack_body) == Stack.parse_template(old_stack.template)
+        ):
+            raise cfn_exceptions.ValidationError(old_stack.name, message="No updates are to be performed.")
+
+    CloudFormationResponse.create_change_set = _create_change_set
+
+    # Gap: ListChangeSets ignores its (required) StackName and lists the change
+    # sets of every stack.
+    from moto.core.responses import ActionResult
+
+    def _list_change_sets(self):  # type: ignore[no-untyped-def]
+        stack_name = self._get_param("StackName")
+        summaries = [
+            cs
+            for cs in self.cloudformation_backend.list_change_sets()
+            if not stack_name or stack_name in (cs.stack_name, cs.stack_id)
+        ]
+        return ActionResult({"Summaries": summaries})
+
+    CloudFormationResponse.list_change_sets = _list_change_sets
+    CloudFormationResponse._validate_different_update = _validate_different_update
     _ = parsing  # imported for side effects (model registration)
 
 
@@ -743,9 +1022,9 @@ def _patch_ec2_elbv2() -> None:
         if self not in backend.addresses:
             return
         if self.association_id:
-            from moto.ec2.exceptions import InvalidParameterValueError
+            from moto.ec2.exceptions import EC2ClientError
 
-            raise InvalidParameterValueError(f"Address {self.public_ip} is in use")
+            raise EC2ClientError("InvalidIPAddress.InUse", f"Address {self.public_ip} is in use.")
         backend.release_address(allocation_id=self.allocation_id) if self.allocation_id else backend.release_address(address=self.public_ip)
 
     ElasticAddress.delete = _eip_delete
@@ -793,9 +1072,11 @@ def _patch_ec2_elbv2() -> None:
             source_group["UserId"] = props["SourceSecurityGroupOwnerId"]
         prefix_lists = [{"PrefixListId": props["SourcePrefixListId"]}] if props.get("SourcePrefixListId") else []
         if not (ip_ranges or source_group or prefix_lists):
-            from moto.ec2.exceptions import InvalidParameterValueError
+            from moto.ec2.exceptions import EC2ClientError
 
-            raise InvalidParameterValueError("Either CIDR or source security group or prefix list must be specified")
+            raise EC2ClientError(
+                "InvalidParameterValue", "Either CIDR or source security group or prefix list must be specified"
+            )
         rules, _ = backend.authorize_security_group_ingress(
             group_name_or_id=group.id,
             ip_protocol=str(props.get("IpProtocol")),

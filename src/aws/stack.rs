@@ -1,0 +1,491 @@
+//! CloudFormation stack calls for one region: describe, template, change
+//! sets, create, delete, events, resources; S3 upload of large templates.
+
+use std::collections::BTreeMap;
+
+use aws_sdk_cloudformation::Client;
+use aws_sdk_cloudformation::types::{
+    Capability, ChangeSetStatus, ChangeSetType, OnFailure, Parameter, Tag, TemplateStage,
+};
+
+use super::{AwsError, call_error, is_missing_stack};
+
+/// CloudFormation's limit for an inline `TemplateBody`, in bytes.
+pub const INLINE_TEMPLATE_LIMIT: usize = 51_200;
+
+/// A stack as seen by DescribeStacks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StackInfo {
+    /// Stack id (ARN).
+    pub id: String,
+    /// Status, e.g. `UPDATE_COMPLETE`.
+    pub status: String,
+    /// Why it is in that status.
+    pub status_reason: Option<String>,
+    /// LastUpdatedTime (RFC 3339), if CloudFormation gives one.
+    pub last_updated: Option<String>,
+    /// CreationTime (RFC 3339).
+    pub created: Option<String>,
+    /// Parameters.
+    pub parameters: BTreeMap<String, String>,
+    /// Tags.
+    pub tags: BTreeMap<String, String>,
+    /// Outputs.
+    pub outputs: BTreeMap<String, String>,
+}
+
+/// One row of a change set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangeRow {
+    /// Add, Modify, Remove, Import, Dynamic.
+    pub action: String,
+    /// Logical id.
+    pub logical_id: String,
+    /// Resource type.
+    pub resource_type: String,
+    /// True, False, Conditional (Modify only).
+    pub replacement: Option<String>,
+    /// Properties CloudFormation says change (when it says).
+    pub properties: Vec<String>,
+}
+
+/// A change set after creation finished.
+#[derive(Debug, Clone)]
+pub struct ChangeSet {
+    /// Its name.
+    pub name: String,
+    /// Its id (ARN).
+    pub id: String,
+    /// Final status.
+    pub status: String,
+    /// Status reason.
+    pub reason: Option<String>,
+    /// The changes.
+    pub changes: Vec<ChangeRow>,
+}
+
+impl ChangeSet {
+    /// CloudFormation refuses a change set with no changes: FAILED with
+    /// "didn't contain changes" or "No updates are to be performed".
+    pub fn is_empty_failure(&self) -> bool {
+        self.status == "FAILED"
+            && self.reason.as_deref().is_some_and(|r| {
+                r.contains("didn't contain changes") || r.contains("No updates are to be performed")
+            })
+    }
+}
+
+/// A stack event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
+    /// Event id.
+    pub id: String,
+    /// RFC 3339 timestamp.
+    pub timestamp: String,
+    /// Logical id.
+    pub logical_id: String,
+    /// Resource type.
+    pub resource_type: String,
+    /// Status.
+    pub status: String,
+    /// Reason.
+    pub reason: Option<String>,
+}
+
+/// A live resource of a stack.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resource {
+    /// Logical id.
+    pub logical_id: String,
+    /// Physical id.
+    pub physical_id: Option<String>,
+    /// Type.
+    pub resource_type: String,
+    /// Status.
+    pub status: String,
+}
+
+/// Where a template body goes: inline, or a URL of an uploaded copy.
+#[derive(Debug, Clone)]
+pub enum TemplateSource {
+    /// `TemplateBody`.
+    Inline(String),
+    /// `TemplateURL`.
+    Url(String),
+}
+
+fn ts(t: Option<&aws_sdk_cloudformation::primitives::DateTime>) -> Option<String> {
+    t.and_then(|d| d.fmt(aws_smithy_types::date_time::Format::DateTime).ok())
+}
+
+/// Thin calls on one region's CloudFormation.
+#[derive(Clone, Debug)]
+pub struct Stacks {
+    /// The region.
+    pub region: String,
+    client: Client,
+}
+
+impl Stacks {
+    /// Wrap a client.
+    pub fn new(region: &str, client: Client) -> Self {
+        Stacks {
+            region: region.to_string(),
+            client,
+        }
+    }
+
+    /// DescribeStacks; `None` when the stack does not exist (or is deleted).
+    pub async fn describe(&self, name: &str) -> Result<Option<StackInfo>, AwsError> {
+        let out = match self.client.describe_stacks().stack_name(name).send().await {
+            Ok(o) => o,
+            Err(e) if is_missing_stack(&e) => return Ok(None),
+            Err(e) => return Err(call_error(&self.region, "DescribeStacks", e)),
+        };
+        let Some(s) = out.stacks().first() else {
+            return Ok(None);
+        };
+        let status = s.stack_status().map(|x| x.as_str().to_string()).unwrap_or_default();
+        if status == "DELETE_COMPLETE" {
+            return Ok(None);
+        }
+        Ok(Some(StackInfo {
+            id: s.stack_id().unwrap_or_default().to_string(),
+            status,
+            status_reason: s.stack_status_reason().map(str::to_string),
+            last_updated: ts(s.last_updated_time()),
+            created: ts(s.creation_time()),
+            parameters: s
+                .parameters()
+                .iter()
+                .map(|p| {
+                    (
+                        p.parameter_key().unwrap_or_default().to_string(),
+                        p.parameter_value().unwrap_or_default().to_string(),
+                    )
+                })
+                .collect(),
+            tags: s
+                .tags()
+                .iter()
+                .map(|t| {
+                    (
+                        t.key().unwrap_or_default().to_string(),
+                        t.value().unwrap_or_default().to_string(),
+                    )
+                })
+                .collect(),
+            outputs: s
+                .outputs()
+                .iter()
+                .map(|o| {
+                    (
+                        o.output_key().unwrap_or_default().to_string(),
+                        o.output_value().unwrap_or_default().to_string(),
+                    )
+                })
+                .collect(),
+        }))
+    }
+
+    /// The deployed template (GetTemplate, stage Original).
+    pub async fn template(&self, name: &str) -> Result<String, AwsError> {
+        let out = self
+            .client
+            .get_template()
+            .stack_name(name)
+            .template_stage(TemplateStage::Original)
+            .send()
+            .await
+            .map_err(|e| call_error(&self.region, "GetTemplate", e))?;
+        Ok(out.template_body().unwrap_or("{}").to_string())
+    }
+
+    fn params(params: &[(String, String)]) -> Vec<Parameter> {
+        params
+            .iter()
+            .map(|(k, v)| Parameter::builder().parameter_key(k).parameter_value(v).build())
+            .collect()
+    }
+
+    fn tags(tags: &[(String, String)]) -> Vec<Tag> {
+        tags.iter()
+            .map(|(k, v)| Tag::builder().key(k).value(v).build())
+            .collect()
+    }
+
+    /// CreateChangeSet (UPDATE) and wait until it is created or failed.
+    pub async fn create_change_set(
+        &self,
+        stack: &str,
+        change_set: &str,
+        template: &TemplateSource,
+        params: &[(String, String)],
+        tags: &[(String, String)],
+    ) -> Result<ChangeSet, AwsError> {
+        // A change set of the same (deterministic) name from an earlier
+        // plan is replaced.
+        let _ = self
+            .client
+            .delete_change_set()
+            .stack_name(stack)
+            .change_set_name(change_set)
+            .send()
+            .await;
+        let mut req = self
+            .client
+            .create_change_set()
+            .stack_name(stack)
+            .change_set_name(change_set)
+            .change_set_type(ChangeSetType::Update)
+            .set_parameters(Some(Self::params(params)))
+            .set_tags(Some(Self::tags(tags)))
+            .capabilities(Capability::CapabilityIam)
+            .description("streamscale plan");
+        req = match template {
+            TemplateSource::Inline(body) => req.template_body(body),
+            TemplateSource::Url(url) => req.template_url(url),
+        };
+        let created = req
+            .send()
+            .await
+            .map_err(|e| call_error(&self.region, "CreateChangeSet", e))?;
+        let id = created.id().unwrap_or(change_set).to_string();
+        let mut backoff = crate::engine::wait::Backoff::default();
+        loop {
+            let cs = self.describe_change_set(stack, &id, change_set).await?;
+            let done = !matches!(cs.status.as_str(), "CREATE_PENDING" | "CREATE_IN_PROGRESS");
+            if done {
+                return Ok(cs);
+            }
+            backoff.wait().await;
+        }
+    }
+
+    /// DescribeChangeSet, all pages.
+    pub async fn describe_change_set(
+        &self,
+        stack: &str,
+        id: &str,
+        name: &str,
+    ) -> Result<ChangeSet, AwsError> {
+        let mut changes = Vec::new();
+        let mut token: Option<String> = None;
+        let mut status;
+        let mut reason;
+        loop {
+            let out = self
+                .client
+                .describe_change_set()
+                .stack_name(stack)
+                .change_set_name(id)
+                .set_next_token(token.clone())
+                .send()
+                .await
+                .map_err(|e| call_error(&self.region, "DescribeChangeSet", e))?;
+            status = out
+                .status()
+                .map(ChangeSetStatus::as_str)
+                .unwrap_or_default()
+                .to_string();
+            reason = out.status_reason().map(str::to_string);
+            for c in out.changes() {
+                if let Some(rc) = c.resource_change() {
+                    changes.push(ChangeRow {
+                        action: rc.action().map(|a| a.as_str().to_string()).unwrap_or_default(),
+                        logical_id: rc.logical_resource_id().unwrap_or_default().to_string(),
+                        resource_type: rc.resource_type().unwrap_or_default().to_string(),
+                        replacement: rc.replacement().map(|r| r.as_str().to_string()),
+                        properties: rc
+                            .details()
+                            .iter()
+                            .filter_map(|d| d.target().and_then(|t| t.name()).map(str::to_string))
+                            .collect(),
+                    });
+                }
+            }
+            token = out.next_token().map(str::to_string);
+            if token.is_none() {
+                break;
+            }
+        }
+        Ok(ChangeSet {
+            name: name.to_string(),
+            id: id.to_string(),
+            status,
+            reason,
+            changes,
+        })
+    }
+
+    /// DeleteChangeSet (errors ignored by callers that only tidy up).
+    pub async fn delete_change_set(&self, stack: &str, id: &str) -> Result<(), AwsError> {
+        self.client
+            .delete_change_set()
+            .stack_name(stack)
+            .change_set_name(id)
+            .send()
+            .await
+            .map_err(|e| call_error(&self.region, "DeleteChangeSet", e))?;
+        Ok(())
+    }
+
+    /// ExecuteChangeSet.
+    pub async fn execute_change_set(&self, stack: &str, id: &str) -> Result<(), AwsError> {
+        self.client
+            .execute_change_set()
+            .stack_name(stack)
+            .change_set_name(id)
+            .send()
+            .await
+            .map_err(|e| call_error(&self.region, "ExecuteChangeSet", e))?;
+        Ok(())
+    }
+
+    /// CreateStack (a failed create rolls back, leaving ROLLBACK_COMPLETE).
+    pub async fn create(
+        &self,
+        stack: &str,
+        template: &TemplateSource,
+        params: &[(String, String)],
+        tags: &[(String, String)],
+    ) -> Result<String, AwsError> {
+        let mut req = self
+            .client
+            .create_stack()
+            .stack_name(stack)
+            .set_parameters(Some(Self::params(params)))
+            .set_tags(Some(Self::tags(tags)))
+            .capabilities(Capability::CapabilityIam)
+            .on_failure(OnFailure::Rollback);
+        req = match template {
+            TemplateSource::Inline(body) => req.template_body(body),
+            TemplateSource::Url(url) => req.template_url(url),
+        };
+        let out = req
+            .send()
+            .await
+            .map_err(|e| call_error(&self.region, "CreateStack", e))?;
+        Ok(out.stack_id().unwrap_or(stack).to_string())
+    }
+
+    /// DeleteStack.
+    pub async fn delete(&self, stack: &str) -> Result<(), AwsError> {
+        self.client
+            .delete_stack()
+            .stack_name(stack)
+            .send()
+            .await
+            .map_err(|e| call_error(&self.region, "DeleteStack", e))?;
+        Ok(())
+    }
+
+    /// DescribeStackEvents, newest first, up to `limit` events.
+    pub async fn events(&self, stack: &str, limit: usize) -> Result<Vec<Event>, AwsError> {
+        let mut out = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let page = self
+                .client
+                .describe_stack_events()
+                .stack_name(stack)
+                .set_next_token(token.clone())
+                .send()
+                .await
+                .map_err(|e| call_error(&self.region, "DescribeStackEvents", e))?;
+            for e in page.stack_events() {
+                out.push(Event {
+                    id: e.event_id().unwrap_or_default().to_string(),
+                    timestamp: ts(e.timestamp()).unwrap_or_default(),
+                    logical_id: e.logical_resource_id().unwrap_or_default().to_string(),
+                    resource_type: e.resource_type().unwrap_or_default().to_string(),
+                    status: e
+                        .resource_status()
+                        .map(|s| s.as_str().to_string())
+                        .unwrap_or_default(),
+                    reason: e.resource_status_reason().map(str::to_string),
+                });
+            }
+            token = page.next_token().map(str::to_string);
+            if token.is_none() || out.len() >= limit {
+                break;
+            }
+        }
+        out.truncate(limit);
+        Ok(out)
+    }
+
+    /// ListStackResources, all pages.
+    pub async fn resources(&self, stack: &str) -> Result<Vec<Resource>, AwsError> {
+        let mut out = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let page = self
+                .client
+                .list_stack_resources()
+                .stack_name(stack)
+                .set_next_token(token.clone())
+                .send()
+                .await
+                .map_err(|e| call_error(&self.region, "ListStackResources", e))?;
+            for r in page.stack_resource_summaries() {
+                out.push(Resource {
+                    logical_id: r.logical_resource_id().unwrap_or_default().to_string(),
+                    physical_id: r.physical_resource_id().map(str::to_string),
+                    resource_type: r.resource_type().unwrap_or_default().to_string(),
+                    status: r
+                        .resource_status()
+                        .map(|s| s.as_str().to_string())
+                        .unwrap_or_default(),
+                });
+            }
+            token = page.next_token().map(str::to_string);
+            if token.is_none() {
+                break;
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Upload a template to S3 (creating the bucket when missing) and return
+/// its URL, for templates above [`INLINE_TEMPLATE_LIMIT`].
+pub async fn upload_template(
+    s3: &aws_sdk_s3::Client,
+    endpoint: Option<&str>,
+    region: &str,
+    bucket: &str,
+    key: &str,
+    body: &str,
+) -> Result<String, AwsError> {
+    if s3.head_bucket().bucket(bucket).send().await.is_err() {
+        let mut req = s3.create_bucket().bucket(bucket);
+        if region != "us-east-1" {
+            req = req.create_bucket_configuration(
+                aws_sdk_s3::types::CreateBucketConfiguration::builder()
+                    .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::from(region))
+                    .build(),
+            );
+        }
+        if let Err(e) = req.send().await {
+            let owned = e
+                .as_service_error()
+                .is_some_and(|se| se.is_bucket_already_owned_by_you());
+            if !owned {
+                return Err(call_error(region, "CreateBucket", e));
+            }
+        }
+    }
+    s3.put_object()
+        .bucket(bucket)
+        .key(key)
+        .body(aws_sdk_s3::primitives::ByteStream::from(body.as_bytes().to_vec()))
+        .content_type("application/json")
+        .send()
+        .await
+        .map_err(|e| call_error(region, "PutObject", e))?;
+    let base = endpoint
+        .map(|u| format!("{}/{bucket}", u.trim_end_matches('/')))
+        .unwrap_or_else(|| format!("https://{bucket}.s3.{region}.amazonaws.com"));
+    Ok(format!("{base}/{key}"))
+}

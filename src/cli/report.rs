@@ -1,0 +1,144 @@
+//! `report`: the capacity review (Markdown, HTML or JSON).
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use clap::{Args, ValueEnum};
+
+use super::{EnvArg, Outcome};
+use crate::error::Error;
+use crate::plan::Plan;
+use crate::project::Project;
+use crate::report::{self, LiveData, Options};
+
+/// The report's format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// GitHub-flavoured Markdown: pull-request comments, job summaries.
+    Markdown,
+    /// One self-contained HTML file with charts; printable.
+    Html,
+    /// JSON with every number (a superset of capacity.json).
+    Json,
+}
+
+/// `report -e ENV [--format markdown|html|json] [-o FILE] [--live] [--as-of TIME]`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    env: EnvArg,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "markdown")]
+    format: Format,
+    /// Write the report to FILE instead of stdout.
+    #[arg(short = 'o', long = "output", visible_alias = "out", value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Add live instance counts, Service Quotas vCPU quotas and the drift
+    /// summary from the AWS accounts (needs AWS credentials).
+    #[arg(long)]
+    live: bool,
+    /// Write the report as of TIME (RFC 3339, e.g. 2026-12-01T00:00:00Z, or a
+    /// date, meaning midnight UTC) instead of now: the next event and event
+    /// status are relative to it. Use it for reproducible reports.
+    #[arg(long, value_name = "TIME", value_parser = parse_as_of)]
+    as_of: Option<DateTime<Utc>>,
+}
+
+/// `2026-12-01T00:00:00Z`, `2026-12-01T01:00:00+01:00` or `2026-12-01`.
+fn parse_as_of(s: &str) -> Result<DateTime<Utc>, String> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|t| t.and_utc())
+        .ok_or_else(|| {
+            format!(
+                "`{s}` is not a time: use RFC 3339 (2026-12-01T00:00:00Z) or a date (2026-12-01)"
+            )
+        })
+}
+
+/// Live data for the report.
+// TODO(live): call `crate::engine::live::report_data(plan)` once the AWS
+// engine provides it (instance counts per region, Service Quotas
+// L-1216C47A per region, the drift headline).
+fn live_data(_plan: &Plan) -> Result<LiveData, Error> {
+    Err(Error::Usage {
+        message: "`report --live` needs the AWS engine's live reader, which this build does not have yet".into(),
+        help: Some(
+            "run the report without --live (quotas come from the plan's [aws] vcpu_quota), and `streamscale drift -e ENV` for live state"
+                .into(),
+        ),
+    })
+}
+
+/// Write the report.
+pub fn run(project: &Project, args: &ReportArgs) -> Result<Outcome, Error> {
+    let plan = project.load_plan(&args.env.env)?;
+    let live = if args.live {
+        Some(live_data(&plan)?)
+    } else {
+        None
+    };
+    let opts = Options {
+        as_of: args.as_of.unwrap_or_else(Utc::now),
+    };
+    let model = report::build(&plan, live.as_ref(), &opts);
+    let text = match args.format {
+        Format::Markdown => report::markdown::render(&model),
+        Format::Html => report::html::render(&model),
+        Format::Json => report::json::render(&model),
+    };
+    match &args.output {
+        Some(path) => {
+            if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+            }
+            std::fs::write(path, &text).map_err(|e| Error::io(path, e))?;
+            eprintln!(
+                "wrote the {} capacity review of {} to {}",
+                match args.format {
+                    Format::Markdown => "Markdown",
+                    Format::Html => "HTML",
+                    Format::Json => "JSON",
+                },
+                plan.stack_name(),
+                path.display()
+            );
+        }
+        None => {
+            use std::io::Write as _;
+            let mut out = std::io::stdout().lock();
+            out.write_all(text.as_bytes())
+                .and_then(|()| out.flush())
+                .map_err(|e| Error::io("<stdout>", e))?;
+        }
+    }
+    for f in model
+        .findings
+        .iter()
+        .filter(|f| f.severity == report::Severity::Critical)
+    {
+        eprintln!("critical: {}", f.message);
+    }
+    Ok(Outcome::Ok)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn as_of_forms() {
+        let want = "2026-12-01T00:00:00Z";
+        for s in ["2026-12-01T00:00:00Z", "2026-12-01T01:00:00+01:00", "2026-12-01"] {
+            assert_eq!(
+                parse_as_of(s).unwrap().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+                want
+            );
+        }
+        assert!(parse_as_of("tomorrow").is_err());
+    }
+}

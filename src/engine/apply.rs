@@ -1,0 +1,319 @@
+//! `apply`, `destroy` and `outputs`: stack operations in every region,
+//! concurrently (with an optional canary first), waited on by polling the
+//! stack's status and events with backoff.
+
+use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use futures::future::join_all;
+use tokio::sync::Semaphore;
+
+use super::planner::template_source;
+use super::progress::Progress;
+use super::wait::Backoff;
+use super::{EngineError, RegionPlan, StackAction, stack_tags};
+use crate::aws::Aws;
+use crate::aws::stack::{Event, Stacks};
+use crate::plan::Plan;
+use crate::render::RegionStack;
+
+/// How one region's apply ended.
+#[derive(Debug, Clone)]
+pub struct RegionOutcome {
+    /// Region.
+    pub region: String,
+    /// Whether it reached the planned state.
+    pub ok: bool,
+    /// Not started because an earlier failure stopped the rollout.
+    pub skipped: bool,
+    /// One line for the summary.
+    pub message: String,
+    /// Failing resources and their reasons, from the stack events.
+    pub failures: Vec<Event>,
+}
+
+/// Terminal stack statuses that mean the operation failed.
+fn is_failed(status: &str) -> bool {
+    status.ends_with("_FAILED")
+        || matches!(
+            status,
+            "ROLLBACK_COMPLETE" | "UPDATE_ROLLBACK_COMPLETE" | "IMPORT_ROLLBACK_COMPLETE"
+        )
+}
+
+fn is_terminal(status: &str) -> bool {
+    !status.ends_with("_IN_PROGRESS") || status == "REVIEW_IN_PROGRESS"
+}
+
+/// Wait for the stack's current operation to end, reporting new events.
+/// Returns the final status (`DELETE_COMPLETE` when the stack is gone) and
+/// the failed events of this operation.
+pub async fn wait_stack(
+    stacks: &Stacks,
+    name: &str,
+    seen: &mut HashSet<String>,
+    progress: &Progress,
+) -> Result<(String, Vec<Event>), EngineError> {
+    let mut backoff = Backoff::default();
+    let mut done: HashSet<String> = HashSet::new();
+    let mut failures = Vec::new();
+    loop {
+        let info = stacks.describe(name).await?;
+        let status = info
+            .as_ref()
+            .map_or_else(|| "DELETE_COMPLETE".to_string(), |i| i.status.clone());
+        // Events are per stack id; a deleted stack has none left to read by name.
+        let events = match &info {
+            Some(i) => stacks.events(&i.id, 200).await.unwrap_or_default(),
+            None => Vec::new(),
+        };
+        let mut fresh: Vec<&Event> = events.iter().filter(|e| !seen.contains(&e.id)).collect();
+        fresh.reverse(); // oldest first
+        let any_new = !fresh.is_empty();
+        for e in fresh {
+            seen.insert(e.id.clone());
+            if e.logical_id != name && e.status.ends_with("_COMPLETE") {
+                done.insert(e.logical_id.clone());
+            }
+            if e.status.ends_with("_FAILED") {
+                failures.push(e.clone());
+            }
+            progress.event(&stacks.region, e, done.len() as u64, &status);
+        }
+        if is_terminal(&status) {
+            return Ok((status, failures));
+        }
+        if any_new {
+            backoff.reset();
+        }
+        backoff.wait().await;
+    }
+}
+
+async fn seen_events(stacks: &Stacks, id: &str) -> HashSet<String> {
+    stacks
+        .events(id, 500)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|e| e.id)
+        .collect()
+}
+
+fn failure(region: &str, status: &str, failures: Vec<Event>) -> RegionOutcome {
+    RegionOutcome {
+        region: region.to_string(),
+        ok: false,
+        skipped: false,
+        message: format!("failed: stack is {status}"),
+        failures,
+    }
+}
+
+/// Apply one region's plan.
+pub async fn apply_region(
+    aws: &Aws,
+    plan: &Plan,
+    stack: &RegionStack,
+    rp: &RegionPlan,
+    progress: &Progress,
+) -> Result<RegionOutcome, EngineError> {
+    let region = &stack.region;
+    let stacks = Stacks::new(region, aws.cloudformation(region));
+    let name = plan.stack_name();
+    let total = rp.changes.len() as u64;
+    let ok = |message: String| RegionOutcome {
+        region: region.clone(),
+        ok: true,
+        skipped: false,
+        message,
+        failures: Vec::new(),
+    };
+    match rp.action {
+        StackAction::NoChanges => Ok(ok("no changes".into())),
+        StackAction::Create | StackAction::ReplaceRolledBack => {
+            if rp.action == StackAction::ReplaceRolledBack
+                && let Some(info) = stacks.describe(&name).await?
+            {
+                progress.println(&format!(
+                    "[{region}] stack {name} is in {} after a failed create: deleting it to create it again",
+                    info.status
+                ));
+                let mut seen = seen_events(&stacks, &info.id).await;
+                stacks.delete(&name).await?;
+                let (status, failures) = wait_stack(&stacks, &name, &mut seen, progress).await?;
+                if status != "DELETE_COMPLETE" {
+                    return Ok(failure(region, &status, failures));
+                }
+            }
+            let source = template_source(aws, plan, stack, &rp.template_sha256).await?;
+            progress.start(region, total, "creating");
+            stacks
+                .create(&name, &source, &stack.parameters, &stack_tags(plan))
+                .await?;
+            let mut seen = HashSet::new();
+            let (status, failures) = wait_stack(&stacks, &name, &mut seen, progress).await?;
+            if status == "CREATE_COMPLETE" {
+                progress.finish(region, true, "created");
+                Ok(ok(format!("created ({total} resources)")))
+            } else {
+                progress.finish(region, false, &status);
+                Ok(failure(region, &status, failures))
+            }
+        }
+        StackAction::Update => {
+            let cs = rp.change_set.as_ref().ok_or_else(|| {
+                EngineError::Stale(format!("{region}: the plan kept no change set to execute"))
+            })?;
+            let id = rp.stack.as_ref().map_or(name.clone(), |s| s.id.clone());
+            let mut seen = seen_events(&stacks, &id).await;
+            progress.start(region, total, "updating");
+            stacks.execute_change_set(&name, &cs.id).await?;
+            let (status, failures) = wait_stack(&stacks, &name, &mut seen, progress).await?;
+            if status == "UPDATE_COMPLETE" && !is_failed(&status) {
+                progress.finish(region, true, "updated");
+                Ok(ok(format!("updated ({total} resources changed)")))
+            } else {
+                progress.finish(region, false, &status);
+                Ok(failure(region, &status, failures))
+            }
+        }
+    }
+}
+
+/// Apply region plans: canary regions first (all of them, concurrently),
+/// stopping if one fails; then the rest, at most `max_parallel` at a time.
+/// After the first failure nothing more is started.
+pub async fn apply_all(
+    aws: &Aws,
+    plan: &Plan,
+    stacks: &[&RegionStack],
+    plans: &[RegionPlan],
+    max_parallel: usize,
+    progress: &Progress,
+) -> Vec<RegionOutcome> {
+    let failed = Arc::new(AtomicBool::new(false));
+    let sem = Arc::new(Semaphore::new(max_parallel.max(1)));
+    let (canary, rest): (Vec<&RegionPlan>, Vec<&RegionPlan>) = plans
+        .iter()
+        .partition(|p| plan.canary.contains(&p.region));
+    let mut outcomes = Vec::new();
+    for wave in [canary, rest] {
+        let runs = wave.into_iter().map(|rp| {
+            let failed = failed.clone();
+            let sem = sem.clone();
+            async move {
+                let Ok(_permit) = sem.acquire().await else {
+                    return skipped(&rp.region);
+                };
+                if failed.load(Ordering::SeqCst) {
+                    return skipped(&rp.region);
+                }
+                let Some(stack) = stacks.iter().find(|s| s.region == rp.region) else {
+                    return skipped(&rp.region);
+                };
+                let outcome = match apply_region(aws, plan, stack, rp, progress).await {
+                    Ok(o) => o,
+                    Err(e) => {
+                        progress.finish(&rp.region, false, "error");
+                        RegionOutcome {
+                            region: rp.region.clone(),
+                            ok: false,
+                            skipped: false,
+                            message: format!("error: {e}"),
+                            failures: Vec::new(),
+                        }
+                    }
+                };
+                if !outcome.ok {
+                    failed.store(true, Ordering::SeqCst);
+                }
+                outcome
+            }
+        });
+        outcomes.extend(join_all(runs).await);
+    }
+    outcomes
+}
+
+fn skipped(region: &str) -> RegionOutcome {
+    RegionOutcome {
+        region: region.to_string(),
+        ok: false,
+        skipped: true,
+        message: "not started: an earlier region failed".into(),
+        failures: Vec::new(),
+    }
+}
+
+/// Delete the stack in each region and wait until it is gone.
+pub async fn destroy_all(
+    aws: &Aws,
+    plan: &Plan,
+    regions: &[String],
+    progress: &Progress,
+) -> Vec<RegionOutcome> {
+    let name = plan.stack_name();
+    join_all(regions.iter().map(|region| {
+        let name = name.clone();
+        async move {
+            let stacks = Stacks::new(region, aws.cloudformation(region));
+            let run = async {
+                let Some(info) = stacks.describe(&name).await? else {
+                    return Ok::<_, EngineError>(RegionOutcome {
+                        region: region.clone(),
+                        ok: true,
+                        skipped: false,
+                        message: "no stack: nothing to delete".into(),
+                        failures: Vec::new(),
+                    });
+                };
+                let mut seen = seen_events(&stacks, &info.id).await;
+                let total = stacks.resources(&info.id).await.map_or(0, |r| r.len() as u64);
+                progress.start(region, total, "deleting");
+                stacks.delete(&name).await?;
+                let (status, failures) = wait_stack(&stacks, &name, &mut seen, progress).await?;
+                let ok = status == "DELETE_COMPLETE";
+                progress.finish(region, ok, if ok { "deleted" } else { &status });
+                Ok(RegionOutcome {
+                    region: region.clone(),
+                    ok,
+                    skipped: false,
+                    message: if ok { "deleted".into() } else { format!("failed: {status}") },
+                    failures,
+                })
+            };
+            run.await.unwrap_or_else(|e| RegionOutcome {
+                region: region.clone(),
+                ok: false,
+                skipped: false,
+                message: format!("error: {e}"),
+                failures: Vec::new(),
+            })
+        }
+    }))
+    .await
+}
+
+/// Each region's stack outputs (`None` where there is no stack).
+pub async fn outputs_all(
+    aws: &Aws,
+    plan: &Plan,
+    regions: &[String],
+) -> Result<BTreeMap<String, Option<BTreeMap<String, String>>>, EngineError> {
+    let name = plan.stack_name();
+    let results = join_all(regions.iter().map(|region| {
+        let name = name.clone();
+        async move {
+            let stacks = Stacks::new(region, aws.cloudformation(region));
+            (region.clone(), stacks.describe(&name).await)
+        }
+    }))
+    .await;
+    let mut out = BTreeMap::new();
+    for (region, r) in results {
+        out.insert(region, r?.map(|i| i.outputs));
+    }
+    Ok(out)
+}

@@ -1,0 +1,113 @@
+//! Malformed plans: every file of tests/corpus/invalid/ is refused without a
+//! panic, and its diagnostic (file:line:column, what is wrong, what would be
+//! right) is snapshotted.
+//!
+//! Paths in the diagnostics are relative to the current folder, which cargo
+//! sets to the crate root, so the snapshots do not depend on the machine.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use streamscale::plan::{self, PlanErrors};
+
+const DIR: &str = "tests/corpus/invalid";
+
+fn corpus() -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(DIR)
+        .expect("tests/corpus/invalid exists")
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    files.sort();
+    files
+}
+
+fn load(path: &Path) -> Result<plan::Plan, PlanErrors> {
+    let p = path.to_path_buf();
+    match std::panic::catch_unwind(move || plan::load(&p)) {
+        Ok(r) => r,
+        Err(_) => panic!("the loader panicked on {}", path.display()),
+    }
+}
+
+#[test]
+fn corpus_is_large_enough() {
+    assert!(corpus().len() >= 35, "only {} files", corpus().len());
+}
+
+#[test]
+fn every_invalid_plan_is_refused_with_a_located_diagnostic() {
+    for path in corpus() {
+        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+        let errs = match load(&path) {
+            Ok(_) => panic!("{} loaded, it should be refused", path.display()),
+            Err(e) => e,
+        };
+        assert!(!errs.errors.is_empty(), "{name}: an empty error list");
+        let text = plan::diagnostic::render_plain(&errs);
+        for d in &errs.errors {
+            let pos = d
+                .position()
+                .unwrap_or_else(|| panic!("{name}: `{}` has no file:line:column", d.message));
+            assert!(
+                pos.starts_with(DIR),
+                "{name}: position {pos} is not a relative corpus path"
+            );
+            let (file, line, col) = {
+                let mut it = pos.rsplitn(3, ':');
+                let col = it.next().unwrap();
+                let line = it.next().unwrap();
+                (it.next().unwrap().to_string(), line.to_string(), col.to_string())
+            };
+            // miette shows the place as [file:line:column] above the source.
+            assert!(
+                text.contains(&format!("[{file}:{line}:{col}]")),
+                "{name}: the rendered diagnostic does not show {pos}:\n{text}"
+            );
+            let help = d
+                .help
+                .as_deref()
+                .unwrap_or_else(|| panic!("{name}: `{}` has no hint", d.message));
+            // The hint may be wrapped at 100 columns: compare its first words.
+            let start: String = help.split_whitespace().take(4).collect::<Vec<_>>().join(" ");
+            assert!(
+                text.split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+                    .contains(&start),
+                "{name}: the hint `{help}` is not shown:\n{text}"
+            );
+        }
+        let codes: Vec<&str> = errs.errors.iter().map(|d| d.code.as_str()).collect();
+        insta::assert_snapshot!(name.as_str(), text, &codes.join(", "));
+    }
+}
+
+#[test]
+fn validate_exits_1_with_the_place_and_no_panic() {
+    for (file, place) in [
+        ("17-unknown-key-region-typo.toml", ":21:1"),
+        ("27-shares-sum.toml", ":17:9"),
+        ("38-unknown-region-near-miss.toml", ":20:10"),
+        ("01-syntax-unclosed-string.toml", ":2:"),
+        ("54-extends-cycle.toml", "tests/corpus/invalid/extends/cycle-b.toml:2:11"),
+    ] {
+        let path = format!("{DIR}/{file}");
+        let want = if place.starts_with(':') {
+            format!("{path}{place}")
+        } else {
+            place.to_string()
+        };
+        Command::cargo_bin("streamscale")
+            .unwrap()
+            .args(["validate", "-e", &path])
+            .env("NO_COLOR", "1")
+            .assert()
+            .code(1)
+            .stdout(predicate::str::is_empty())
+            .stderr(predicate::str::contains(want))
+            .stderr(predicate::str::contains("panicked").not())
+            .stderr(predicate::str::contains("RUST_BACKTRACE").not());
+    }
+}
