@@ -71,18 +71,46 @@ pub struct ResourceChange {
 /// resource reference, "Update requires: Replacement").
 const REPLACING: &[(&str, &[&str])] = &[
     ("AWS::EC2::VPC", &["CidrBlock"]),
-    ("AWS::EC2::Subnet", &["AvailabilityZone", "CidrBlock", "VpcId"]),
-    ("AWS::EC2::SecurityGroup", &["GroupDescription", "VpcId", "GroupName"]),
+    (
+        "AWS::EC2::Subnet",
+        &["AvailabilityZone", "CidrBlock", "VpcId"],
+    ),
+    (
+        "AWS::EC2::SecurityGroup",
+        &["GroupDescription", "VpcId", "GroupName"],
+    ),
     ("AWS::EC2::NatGateway", &["AllocationId", "SubnetId"]),
     ("AWS::EC2::EIP", &["Domain"]),
     ("AWS::EC2::RouteTable", &["VpcId"]),
     ("AWS::EC2::Route", &["RouteTableId", "DestinationCidrBlock"]),
-    ("AWS::ElasticLoadBalancingV2::LoadBalancer", &["Scheme", "Name", "Type"]),
-    ("AWS::ElasticLoadBalancingV2::TargetGroup", &["Port", "Protocol", "VpcId", "TargetType", "Name"]),
-    ("AWS::ElasticLoadBalancingV2::Listener", &["LoadBalancerArn"]),
-    ("AWS::AutoScaling::ScheduledAction", &["AutoScalingGroupName"]),
+    (
+        "AWS::ElasticLoadBalancingV2::LoadBalancer",
+        &["Scheme", "Name", "Type"],
+    ),
+    (
+        "AWS::ElasticLoadBalancingV2::TargetGroup",
+        &["Port", "Protocol", "VpcId", "TargetType", "Name"],
+    ),
+    (
+        "AWS::ElasticLoadBalancingV2::Listener",
+        &["LoadBalancerArn"],
+    ),
+    (
+        "AWS::AutoScaling::ScheduledAction",
+        &["AutoScalingGroupName"],
+    ),
     ("AWS::AutoScaling::ScalingPolicy", &["AutoScalingGroupName"]),
-    ("AWS::ElastiCache::ReplicationGroup", &["Engine", "CacheSubnetGroupName", "AtRestEncryptionEnabled", "TransitEncryptionEnabled", "Port", "ReplicationGroupDescription"]),
+    (
+        "AWS::ElastiCache::ReplicationGroup",
+        &[
+            "Engine",
+            "CacheSubnetGroupName",
+            "AtRestEncryptionEnabled",
+            "TransitEncryptionEnabled",
+            "Port",
+            "ReplicationGroupDescription",
+        ],
+    ),
     ("AWS::ElastiCache::SubnetGroup", &["CacheSubnetGroupName"]),
 ];
 
@@ -111,7 +139,12 @@ pub fn diff_templates(old: Option<&Value>, new: &Value) -> Vec<ResourceChange> {
     ids.dedup();
     let mut out = Vec::new();
     for id in ids {
-        let type_of = |r: &Value| r.get("Type").and_then(Value::as_str).unwrap_or("").to_string();
+        let type_of = |r: &Value| {
+            r.get("Type")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string()
+        };
         match (old_res.get(id), new_res.get(id)) {
             (None, Some(n)) => out.push(ResourceChange {
                 logical_id: id.clone(),
@@ -239,12 +272,14 @@ fn diff_values(path: &str, old: &Value, new: &Value, out: &mut Vec<PropertyChang
 /// Counts for the plan's summary line: (add, change, destroy). A replace
 /// counts as one add and one destroy, as Terraform counts it.
 pub fn counts(changes: &[ResourceChange]) -> (usize, usize, usize) {
-    changes.iter().fold((0, 0, 0), |(a, c, d), ch| match ch.action {
-        Action::Create => (a + 1, c, d),
-        Action::Update => (a, c + 1, d),
-        Action::Replace => (a + 1, c, d + 1),
-        Action::Delete => (a, c, d + 1),
-    })
+    changes
+        .iter()
+        .fold((0, 0, 0), |(a, c, d), ch| match ch.action {
+            Action::Create => (a + 1, c, d),
+            Action::Update => (a, c + 1, d),
+            Action::Replace => (a + 1, c, d + 1),
+            Action::Delete => (a, c, d + 1),
+        })
 }
 
 #[cfg(test)]
@@ -258,7 +293,9 @@ mod tests {
 
     #[test]
     fn identical_templates_have_no_changes() {
-        let t = tpl(json!({"A": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.0.0.0/16"}}}));
+        let t = tpl(
+            json!({"A": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.0.0.0/16"}}}),
+        );
         assert!(diff_templates(Some(&t), &t).is_empty());
     }
 
@@ -273,10 +310,14 @@ mod tests {
 
     #[test]
     fn property_changes_are_listed_with_paths() {
-        let old = tpl(json!({"LT": {"Type": "AWS::EC2::LaunchTemplate", "Properties": {"LaunchTemplateData": {"InstanceType": "c7i.large", "Tags": [1, 2]}}},
-                             "ASG": {"Type": "AWS::AutoScaling::AutoScalingGroup", "Properties": {"MaxSize": "10"}}}));
-        let new = tpl(json!({"LT": {"Type": "AWS::EC2::LaunchTemplate", "Properties": {"LaunchTemplateData": {"InstanceType": "c7i.xlarge", "Tags": [1, 3]}}},
-                             "ASG": {"Type": "AWS::AutoScaling::AutoScalingGroup", "Properties": {"MaxSize": "12"}}}));
+        let old = tpl(
+            json!({"LT": {"Type": "AWS::EC2::LaunchTemplate", "Properties": {"LaunchTemplateData": {"InstanceType": "c7i.large", "Tags": [1, 2]}}},
+                             "ASG": {"Type": "AWS::AutoScaling::AutoScalingGroup", "Properties": {"MaxSize": "10"}}}),
+        );
+        let new = tpl(
+            json!({"LT": {"Type": "AWS::EC2::LaunchTemplate", "Properties": {"LaunchTemplateData": {"InstanceType": "c7i.xlarge", "Tags": [1, 3]}}},
+                             "ASG": {"Type": "AWS::AutoScaling::AutoScalingGroup", "Properties": {"MaxSize": "12"}}}),
+        );
         let d = diff_templates(Some(&old), &new);
         assert_eq!(d.len(), 2);
         assert_eq!(d[0].logical_id, "ASG");
@@ -284,7 +325,13 @@ mod tests {
         assert_eq!(d[0].properties[0].before, Some(json!("10")));
         assert_eq!(d[0].properties[0].after, Some(json!("12")));
         let paths: Vec<&str> = d[1].properties.iter().map(|p| p.path.as_str()).collect();
-        assert_eq!(paths, ["LaunchTemplateData.InstanceType", "LaunchTemplateData.Tags[1]"]);
+        assert_eq!(
+            paths,
+            [
+                "LaunchTemplateData.InstanceType",
+                "LaunchTemplateData.Tags[1]"
+            ]
+        );
         assert_eq!(d[1].action, Action::Update);
     }
 
@@ -297,8 +344,12 @@ mod tests {
 
     #[test]
     fn replacing_properties_mark_a_replace() {
-        let old = tpl(json!({"S": {"Type": "AWS::EC2::Subnet", "Properties": {"CidrBlock": "10.0.0.0/20"}}}));
-        let new = tpl(json!({"S": {"Type": "AWS::EC2::Subnet", "Properties": {"CidrBlock": "10.0.16.0/20"}}}));
+        let old = tpl(
+            json!({"S": {"Type": "AWS::EC2::Subnet", "Properties": {"CidrBlock": "10.0.0.0/20"}}}),
+        );
+        let new = tpl(
+            json!({"S": {"Type": "AWS::EC2::Subnet", "Properties": {"CidrBlock": "10.0.16.0/20"}}}),
+        );
         let d = diff_templates(Some(&old), &new);
         assert_eq!(d[0].action, Action::Replace);
         assert_eq!(counts(&d), (1, 0, 1));

@@ -58,7 +58,11 @@ fn every_invalid_plan_is_refused_with_a_located_diagnostic() {
                 let mut it = pos.rsplitn(3, ':');
                 let col = it.next().unwrap();
                 let line = it.next().unwrap();
-                (it.next().unwrap().to_string(), line.to_string(), col.to_string())
+                (
+                    it.next().unwrap().to_string(),
+                    line.to_string(),
+                    col.to_string(),
+                )
             };
             // miette shows the place as [file:line:column] above the source.
             assert!(
@@ -70,7 +74,11 @@ fn every_invalid_plan_is_refused_with_a_located_diagnostic() {
                 .as_deref()
                 .unwrap_or_else(|| panic!("{name}: `{}` has no hint", d.message));
             // The hint may be wrapped at 100 columns: compare its first words.
-            let start: String = help.split_whitespace().take(4).collect::<Vec<_>>().join(" ");
+            let start: String = help
+                .split_whitespace()
+                .take(4)
+                .collect::<Vec<_>>()
+                .join(" ");
             assert!(
                 text.split_whitespace()
                     .collect::<Vec<_>>()
@@ -91,7 +99,10 @@ fn validate_exits_1_with_the_place_and_no_panic() {
         ("27-shares-sum.toml", ":17:9"),
         ("38-unknown-region-near-miss.toml", ":20:10"),
         ("01-syntax-unclosed-string.toml", ":2:"),
-        ("54-extends-cycle.toml", "tests/corpus/invalid/extends/cycle-b.toml:2:11"),
+        (
+            "54-extends-cycle.toml",
+            "tests/corpus/invalid/extends/cycle-b.toml:2:11",
+        ),
     ] {
         let path = format!("{DIR}/{file}");
         let want = if place.starts_with(':') {

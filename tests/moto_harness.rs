@@ -31,7 +31,10 @@ fn moto_starts_answers_resets_and_stops() {
 
     server.stop();
     assert!(!server.is_running());
-    assert!(port_is_closed(port), "port {port} still accepts connections after stop");
+    assert!(
+        port_is_closed(port),
+        "port {port} still accepts connections after stop"
+    );
     server.stop(); // idempotent
 }
 
@@ -44,6 +47,9 @@ fn two_servers_are_independent() {
     assert_eq!(a.http("GET", "/moto-api/").0, 200);
     let port = a.port();
     drop(a);
-    assert!(port_is_closed(port), "dropping Moto leaves the server running");
+    assert!(
+        port_is_closed(port),
+        "dropping Moto leaves the server running"
+    );
     assert_eq!(b.http("GET", "/moto-api/").0, 200);
 }

@@ -11,7 +11,13 @@ use streamscale::catalog;
 use streamscale::plan::{self, ErrorCode};
 
 const FILE: &str = "environments/prop.toml";
-const TYPES: &[&str] = &["c7i.large", "c7i.xlarge", "c7g.2xlarge", "m7a.4xlarge", "c7i.48xlarge"];
+const TYPES: &[&str] = &[
+    "c7i.large",
+    "c7i.xlarge",
+    "c7g.2xlarge",
+    "m7a.4xlarge",
+    "c7i.48xlarge",
+];
 
 /// A generated plan, in integers: share `units / 10^places`, utilization
 /// `util / 100`, headroom `headroom / 100`.
@@ -139,7 +145,11 @@ fn oracle(s: &Spec) -> Vec<Expected> {
                 peak_instances: per(s.peak),
                 min_size,
                 max_size,
-                prewarm: s.events.iter().map(|e| per(e.expected).max(min_size)).collect(),
+                prewarm: s
+                    .events
+                    .iter()
+                    .map(|e| per(e.expected).max(min_size))
+                    .collect(),
             }
         })
         .collect()
@@ -163,12 +173,11 @@ fn region_spec(code: &'static str, zones: usize) -> impl Strategy<Value = Region
 }
 
 fn spec() -> impl Strategy<Value = Spec> {
-    let regions = subsequence(catalog::regions().to_vec(), 2..=8)
-        .prop_flat_map(|rs| {
-            rs.into_iter()
-                .map(|r| region_spec(r.code, r.availability_zones.len()))
-                .collect::<Vec<_>>()
-        });
+    let regions = subsequence(catalog::regions().to_vec(), 2..=8).prop_flat_map(|rs| {
+        rs.into_iter()
+            .map(|r| region_spec(r.code, r.availability_zones.len()))
+            .collect::<Vec<_>>()
+    });
     (regions, 2u32..=4)
         .prop_flat_map(|(regions, places)| {
             let n = regions.len();
@@ -295,10 +304,41 @@ proptest! {
 
 /// Pieces that make TOML and plan checks go wrong in interesting ways.
 const JUNK: &[&str] = &[
-    "", "\"", "'", "[", "]", "[[", "=", "==", "{", "}", ",", ".", "\n", "\n[", "#", "0", "-1",
-    "1e400", "nan", "inf", "9223372036854775807", "99999999999999999999", "0.0000000000000000000000000001",
-    "true", "\"x\"", "é", "日本", "\u{0}", "\\", "\"\"\"", "1979-05-27T07:32:00Z",
-    "extends = \"prop.toml\"\n", "[regions.us-east-1]\n", "share = 1\n", "[[events]]\n",
+    "",
+    "\"",
+    "'",
+    "[",
+    "]",
+    "[[",
+    "=",
+    "==",
+    "{",
+    "}",
+    ",",
+    ".",
+    "\n",
+    "\n[",
+    "#",
+    "0",
+    "-1",
+    "1e400",
+    "nan",
+    "inf",
+    "9223372036854775807",
+    "99999999999999999999",
+    "0.0000000000000000000000000001",
+    "true",
+    "\"x\"",
+    "é",
+    "日本",
+    "\u{0}",
+    "\\",
+    "\"\"\"",
+    "1979-05-27T07:32:00Z",
+    "extends = \"prop.toml\"\n",
+    "[regions.us-east-1]\n",
+    "share = 1\n",
+    "[[events]]\n",
 ];
 
 proptest! {

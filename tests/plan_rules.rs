@@ -175,9 +175,10 @@ fn failover_users_are_peak_users_without_survive_region_loss() {
 
 #[test]
 fn failover_users_of_two_equal_loss_regions_are_the_whole_peak() {
-    let text = THREE
-        .replace("share = 0.6", "share = 0.7")
-        .replace("[regions.ap-southeast-2]\nshare = 0.2", "[regions.ap-southeast-2]\nshare = 0.1");
+    let text = THREE.replace("share = 0.6", "share = 0.7").replace(
+        "[regions.ap-southeast-2]\nshare = 0.2",
+        "[regions.ap-southeast-2]\nshare = 0.1",
+    );
     let p = ok(&text);
     // us-east-1 loses eu-west-1 (0.2): 700,000 / 0.8 = 875,000.
     assert_eq!(region(&p, "us-east-1").failover_users, d("875000"));
@@ -196,7 +197,10 @@ fn peak_instances_is_the_ceiling_of_peak_users_over_c() {
     assert_eq!(region(&p, "eu-west-1").peak_instances, 400);
     assert_eq!(region(&p, "ap-southeast-2").peak_instances, 4);
     // 200,000 / 30,000 = 6.67 → 7: a remainder rounds up.
-    let p = ok(&THREE.replace("users_per_instance = 100_000", "users_per_instance = 60_000"));
+    let p = ok(&THREE.replace(
+        "users_per_instance = 100_000",
+        "users_per_instance = 60_000",
+    ));
     assert_eq!(region(&p, "ap-southeast-2").peak_instances, 7);
 }
 
@@ -433,13 +437,24 @@ fn the_base_plans_are_valid() {
 #[test]
 fn shares_must_sum_to_one() {
     let text = THREE.replace("share = 0.6", "share = 0.5");
-    let e = refused(&text, ErrorCode::SharesSum, "[regions.us-east-1]\nshare = ^0.5");
+    let e = refused(
+        &text,
+        ErrorCode::SharesSum,
+        "[regions.us-east-1]\nshare = ^0.5",
+    );
     assert!(e.message.contains("0.9"), "{}", e.message);
     let help = e.help.unwrap();
-    assert!(help.contains("us-east-1 0.5 + eu-west-1 0.2 + ap-southeast-2 0.2"), "{help}");
+    assert!(
+        help.contains("us-east-1 0.5 + eu-west-1 0.2 + ap-southeast-2 0.2"),
+        "{help}"
+    );
     // Above 1 as well.
     let text = THREE.replace("share = 0.6", "share = 0.61");
-    refused(&text, ErrorCode::SharesSum, "[regions.us-east-1]\nshare = ^0.61");
+    refused(
+        &text,
+        ErrorCode::SharesSum,
+        "[regions.us-east-1]\nshare = ^0.61",
+    );
 }
 
 #[test]
@@ -463,11 +478,24 @@ fn shares_sum_tolerance_is_1e_9() {
 
 #[test]
 fn share_must_be_in_zero_one() {
-    let text = THREE.replace("[regions.eu-west-1]\nshare = 0.2", "[regions.eu-west-1]\nshare = 0");
-    refused(&text, ErrorCode::InvalidValue, "[regions.eu-west-1]\nshare = ^0\n");
-    let text = THREE.replace("[regions.eu-west-1]\nshare = 0.2", "[regions.eu-west-1]\nshare = -0.2");
+    let text = THREE.replace(
+        "[regions.eu-west-1]\nshare = 0.2",
+        "[regions.eu-west-1]\nshare = 0",
+    );
+    refused(
+        &text,
+        ErrorCode::InvalidValue,
+        "[regions.eu-west-1]\nshare = ^0\n",
+    );
+    let text = THREE.replace(
+        "[regions.eu-west-1]\nshare = 0.2",
+        "[regions.eu-west-1]\nshare = -0.2",
+    );
     refused(&text, ErrorCode::InvalidValue, "share = ^-0.2");
-    let text = THREE.replace("[regions.eu-west-1]\nshare = 0.2", "[regions.eu-west-1]\nshare = 1.5");
+    let text = THREE.replace(
+        "[regions.eu-west-1]\nshare = 0.2",
+        "[regions.eu-west-1]\nshare = 1.5",
+    );
     refused(&text, ErrorCode::InvalidValue, "share = ^1.5");
 }
 
@@ -501,7 +529,11 @@ fn baseline_must_not_exceed_peak() {
         "baseline_concurrent_users = 100_000",
         "baseline_concurrent_users = 1_000_001",
     );
-    refused(&text, ErrorCode::AbovePeak, "baseline_concurrent_users = ^1_000_001");
+    refused(
+        &text,
+        ErrorCode::AbovePeak,
+        "baseline_concurrent_users = ^1_000_001",
+    );
     // Equal is fine (see EXACT).
 }
 
@@ -511,7 +543,11 @@ fn event_must_not_exceed_peak() {
         "expected_concurrent_users = 900_000",
         "expected_concurrent_users = 1_000_001",
     );
-    let e = refused(&text, ErrorCode::AbovePeak, "expected_concurrent_users = ^1_000_001");
+    let e = refused(
+        &text,
+        ErrorCode::AbovePeak,
+        "expected_concurrent_users = ^1_000_001",
+    );
     assert!(e.message.contains("big-final"), "{}", e.message);
     // Equal to the peak is fine.
     ok(&THREE.replace(
@@ -525,11 +561,19 @@ fn events_must_not_overlap() {
     // small-match moved to 19:30 on the day of big-final: its pre-warm (19:00)
     // is before big-final ends (20:00).
     let text = THREE.replace("2027-01-10T18:00:00Z", "2027-01-20T19:30:00Z");
-    let e = refused(&text, ErrorCode::EventsOverlap, "starts_at = ^\"2027-01-20T19:30:00Z\"");
+    let e = refused(
+        &text,
+        ErrorCode::EventsOverlap,
+        "starts_at = ^\"2027-01-20T19:30:00Z\"",
+    );
     assert!(e.message.contains("small-match") && e.message.contains("big-final"));
     // Only the pre-warm window overlaps: small-match at 20:20 pre-warms from 19:50.
     let text = THREE.replace("2027-01-10T18:00:00Z", "2027-01-20T20:20:00Z");
-    refused(&text, ErrorCode::EventsOverlap, "starts_at = ^\"2027-01-20T20:20:00Z\"");
+    refused(
+        &text,
+        ErrorCode::EventsOverlap,
+        "starts_at = ^\"2027-01-20T20:20:00Z\"",
+    );
     // Back to back (pre-warm starts exactly when the other ends) is fine.
     ok(&THREE.replace("2027-01-10T18:00:00Z", "2027-01-20T20:30:00Z"));
 }
@@ -563,7 +607,11 @@ expected_concurrent_users = 500
 #[test]
 fn prewarm_min_size_must_not_exceed_max_size() {
     // pre-warm = max(MinSize 2, ceil(500 / 1000) = 1) = 2 > MaxSize 1.
-    let e = refused(TINY, ErrorCode::PrewarmAboveMax, "expected_concurrent_users = ^500");
+    let e = refused(
+        TINY,
+        ErrorCode::PrewarmAboveMax,
+        "expected_concurrent_users = ^500",
+    );
     assert!(e.message.contains("kickoff"), "{}", e.message);
     // Headroom enough for a second instance: MaxSize 2, accepted.
     let p = ok(&TINY.replace("headroom = 0", "headroom = 1"));
@@ -592,24 +640,38 @@ fn region_must_be_known() {
 
 #[test]
 fn instance_type_must_be_known() {
-    let text = THREE.replace("instance_type = \"c7i.2xlarge\"", "instance_type = \"c7i.2xlarg\"");
-    let e = refused(&text, ErrorCode::UnknownInstanceType, "instance_type = ^\"c7i.2xlarg\"");
+    let text = THREE.replace(
+        "instance_type = \"c7i.2xlarge\"",
+        "instance_type = \"c7i.2xlarg\"",
+    );
+    let e = refused(
+        &text,
+        ErrorCode::UnknownInstanceType,
+        "instance_type = ^\"c7i.2xlarg\"",
+    );
     assert!(e.help.unwrap().contains("c7i.2xlarge"));
     // In [defaults]: every region inheriting it points at [defaults].
-    let text = THREE.replace("instance_type = \"c7i.xlarge\"", "instance_type = \"t2.micro\"");
-    refused(&text, ErrorCode::UnknownInstanceType, "instance_type = ^\"t2.micro\"");
+    let text = THREE.replace(
+        "instance_type = \"c7i.xlarge\"",
+        "instance_type = \"t2.micro\"",
+    );
+    refused(
+        &text,
+        ErrorCode::UnknownInstanceType,
+        "instance_type = ^\"t2.micro\"",
+    );
 }
 
 #[test]
 fn ami_must_be_ami_and_8_or_17_hex_digits() {
     for bad in [
-        "ami-0123456789abcdef",   // 16 digits
-        "ami-1234567",            // 7 digits
-        "ami-0123456789ABCDEF0",  // uppercase
-        "0123456789abcdef0",      // no prefix
-        "ami-0123456789abcdefg",  // not hex
-        "AMI-0123456789abcdef0",  // uppercase prefix
-        "ami-",                   // nothing
+        "ami-0123456789abcdef",  // 16 digits
+        "ami-1234567",           // 7 digits
+        "ami-0123456789ABCDEF0", // uppercase
+        "0123456789abcdef0",     // no prefix
+        "ami-0123456789abcdefg", // not hex
+        "AMI-0123456789abcdef0", // uppercase prefix
+        "ami-",                  // nothing
     ] {
         let text = THREE.replace("ami-12345678", bad);
         refused(&text, ErrorCode::BadAmi, &format!("ami = ^\"{bad}\""));
@@ -619,7 +681,11 @@ fn ami_must_be_ami_and_8_or_17_hex_digits() {
 
 #[test]
 fn plan_must_have_a_region() {
-    let text = EXACT.split("[regions.us-east-1]").next().unwrap().to_string();
+    let text = EXACT
+        .split("[regions.us-east-1]")
+        .next()
+        .unwrap()
+        .to_string();
     let errs = load(&text).unwrap_err();
     assert!(
         errs.errors.iter().any(|e| e.code == ErrorCode::NoRegion),
@@ -638,19 +704,36 @@ fn single_region_cannot_survive_region_loss() {
         .unwrap()
         .replace("share = 0.55", "share = 1")
         .replace("survive_region_loss = false", "survive_region_loss = true");
-    let e = refused(&text, ErrorCode::SingleRegionLoss, "survive_region_loss = ^true");
+    let e = refused(
+        &text,
+        ErrorCode::SingleRegionLoss,
+        "survive_region_loss = ^true",
+    );
     assert!(e.help.unwrap().contains("survive_region_loss = false"));
 }
 
 #[test]
 fn event_times_must_be_rfc3339() {
-    for bad in ["2027-01-20 18:00", "2027-01-20T18:00:00", "next friday", "2027-13-01T00:00:00Z"] {
+    for bad in [
+        "2027-01-20 18:00",
+        "2027-01-20T18:00:00",
+        "next friday",
+        "2027-13-01T00:00:00Z",
+    ] {
         let text = THREE.replace("\"2027-01-20T18:00:00Z\"", &format!("\"{bad}\""));
-        refused(&text, ErrorCode::BadTime, &format!("starts_at = ^\"{bad}\""));
+        refused(
+            &text,
+            ErrorCode::BadTime,
+            &format!("starts_at = ^\"{bad}\""),
+        );
     }
     // A TOML local datetime (no offset) is refused too.
     let text = THREE.replace("\"2027-01-20T18:00:00Z\"", "2027-01-20T18:00:00");
-    refused(&text, ErrorCode::BadTime, "starts_at = ^2027-01-20T18:00:00\n");
+    refused(
+        &text,
+        ErrorCode::BadTime,
+        "starts_at = ^2027-01-20T18:00:00\n",
+    );
     // A TOML offset datetime is fine.
     let p = ok(&THREE.replace("\"2027-01-20T18:00:00Z\"", "2027-01-20T20:00:00+02:00"));
     assert_eq!(
@@ -718,7 +801,11 @@ fn unknown_keys_wrong_types_and_missing_keys() {
     let e = refused(&text, ErrorCode::UnknownKey, "^sahre = 0.6");
     assert!(e.help.unwrap().starts_with("did you mean `share`?"));
     let text = THREE.replace("users_per_instance = 1000", "users_per_instance = \"1000\"");
-    refused(&text, ErrorCode::WrongType, "users_per_instance = ^\"1000\"");
+    refused(
+        &text,
+        ErrorCode::WrongType,
+        "users_per_instance = ^\"1000\"",
+    );
     let text = THREE.replace("name = \"rules\"\n", "");
     let e = load(&text).unwrap_err();
     assert_eq!(e.errors[0].code, ErrorCode::MissingKey);
@@ -729,7 +816,10 @@ fn semantic_errors_are_all_reported_in_file_order() {
     let text = THREE
         .replace("target_utilization = 0.5", "target_utilization = 2")
         .replace("ami-12345678", "ami-XYZ")
-        .replace("expected_concurrent_users = 50_000", "expected_concurrent_users = 2_000_000");
+        .replace(
+            "expected_concurrent_users = 50_000",
+            "expected_concurrent_users = 2_000_000",
+        );
     let e = load(&text).unwrap_err();
     let codes: Vec<_> = e.errors.iter().map(|e| e.code).collect();
     assert!(codes.contains(&ErrorCode::InvalidValue), "{codes:?}");

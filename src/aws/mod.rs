@@ -51,13 +51,12 @@ impl Aws {
     /// that credentials resolve. Retries: adaptive mode with raised attempts,
     /// unless `AWS_RETRY_MODE` / `AWS_MAX_ATTEMPTS` say otherwise.
     pub async fn load() -> Result<Self, AwsError> {
-        let mut loader = aws_config::defaults(BehaviorVersion::latest())
-            .timeout_config(
-                TimeoutConfig::builder()
-                    .connect_timeout(Duration::from_secs(5))
-                    .operation_attempt_timeout(Duration::from_secs(60))
-                    .build(),
-            );
+        let mut loader = aws_config::defaults(BehaviorVersion::latest()).timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(Duration::from_secs(5))
+                .operation_attempt_timeout(Duration::from_secs(60))
+                .build(),
+        );
         if std::env::var_os("AWS_RETRY_MODE").is_none()
             && std::env::var_os("AWS_MAX_ATTEMPTS").is_none()
         {
@@ -69,13 +68,18 @@ impl Aws {
             );
         }
         // A region is needed for STS and S3 lookups; stacks get their own.
-        if std::env::var_os("AWS_REGION").is_none() && std::env::var_os("AWS_DEFAULT_REGION").is_none() {
-            loader = loader.region(aws_config::meta::region::RegionProviderChain::default_provider().or_else("us-east-1"));
+        if std::env::var_os("AWS_REGION").is_none()
+            && std::env::var_os("AWS_DEFAULT_REGION").is_none()
+        {
+            loader = loader.region(
+                aws_config::meta::region::RegionProviderChain::default_provider()
+                    .or_else("us-east-1"),
+            );
         }
         let config = loader.load().await;
-        let provider = config
-            .credentials_provider()
-            .ok_or_else(|| AwsError::NoCredentials("no credential provider is configured".into()))?;
+        let provider = config.credentials_provider().ok_or_else(|| {
+            AwsError::NoCredentials("no credential provider is configured".into())
+        })?;
         if let Err(e) = provider.provide_credentials().await {
             let msg = e.to_string();
             return Err(AwsError::NoCredentials(first_line(&msg)));

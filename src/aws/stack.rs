@@ -145,7 +145,10 @@ impl Stacks {
         let Some(s) = out.stacks().first() else {
             return Ok(None);
         };
-        let status = s.stack_status().map(|x| x.as_str().to_string()).unwrap_or_default();
+        let status = s
+            .stack_status()
+            .map(|x| x.as_str().to_string())
+            .unwrap_or_default();
         if status == "DELETE_COMPLETE" {
             return Ok(None);
         }
@@ -204,7 +207,12 @@ impl Stacks {
     fn params(params: &[(String, String)]) -> Vec<Parameter> {
         params
             .iter()
-            .map(|(k, v)| Parameter::builder().parameter_key(k).parameter_value(v).build())
+            .map(|(k, v)| {
+                Parameter::builder()
+                    .parameter_key(k)
+                    .parameter_value(v)
+                    .build()
+            })
             .collect()
     }
 
@@ -292,7 +300,10 @@ impl Stacks {
             for c in out.changes() {
                 if let Some(rc) = c.resource_change() {
                     changes.push(ChangeRow {
-                        action: rc.action().map(|a| a.as_str().to_string()).unwrap_or_default(),
+                        action: rc
+                            .action()
+                            .map(|a| a.as_str().to_string())
+                            .unwrap_or_default(),
                         logical_id: rc.logical_resource_id().unwrap_or_default().to_string(),
                         resource_type: rc.resource_type().unwrap_or_default().to_string(),
                         replacement: rc.replacement().map(|r| r.as_str().to_string()),
@@ -479,7 +490,9 @@ pub async fn upload_template(
     s3.put_object()
         .bucket(bucket)
         .key(key)
-        .body(aws_sdk_s3::primitives::ByteStream::from(body.as_bytes().to_vec()))
+        .body(aws_sdk_s3::primitives::ByteStream::from(
+            body.as_bytes().to_vec(),
+        ))
         .content_type("application/json")
         .send()
         .await

@@ -145,7 +145,12 @@ pub fn plan(project: &Project, args: &PlanArgs, ui: Ui) -> Result<Outcome, Error
     } else {
         print_plan(&plans, ui);
         if let Some(out) = &args.out {
-            eprintln!("\nSaved the plan to {}: apply it with `streamscale apply -e {} {}`", out.display(), args.env.env, out.display());
+            eprintln!(
+                "\nSaved the plan to {}: apply it with `streamscale apply -e {} {}`",
+                out.display(),
+                args.env.env,
+                out.display()
+            );
         }
     }
     let changed = plans.iter().any(RegionPlan::has_changes);
@@ -201,16 +206,30 @@ fn short(v: &Option<Value>) -> String {
         None => "(none)".into(),
         Some(v) => {
             let s = v.to_string();
-            if s.len() > 80 { format!("{}…", &s[..77]) } else { s }
+            if s.len() > 80 {
+                format!("{}…", &s[..77])
+            } else {
+                s
+            }
         }
     }
 }
 
 fn print_changes(changes: &[ResourceChange]) {
     for c in changes {
-        println!("  {}  {}  ({})", styled(c.action), style(&c.logical_id).bold(), c.resource_type);
+        println!(
+            "  {}  {}  ({})",
+            styled(c.action),
+            style(&c.logical_id).bold(),
+            c.resource_type
+        );
         for p in &c.properties {
-            println!("          {}: {} → {}", p.path, short(&p.before), short(&p.after));
+            println!(
+                "          {}: {} → {}",
+                p.path,
+                short(&p.before),
+                short(&p.after)
+            );
         }
     }
 }
@@ -224,7 +243,12 @@ pub fn print_plan(plans: &[RegionPlan], _ui: Ui) {
             StackAction::ReplaceRolledBack => "replace stack (failed create)".to_string(),
             StackAction::NoChanges => "no changes".to_string(),
         };
-        println!("{} {} ({})", style(&p.region).bold().underlined(), p.stack_name, what);
+        println!(
+            "{} {} ({})",
+            style(&p.region).bold().underlined(),
+            p.stack_name,
+            what
+        );
         for n in &p.notes {
             println!("  note: {n}");
         }
@@ -233,7 +257,10 @@ pub fn print_plan(plans: &[RegionPlan], _ui: Ui) {
     }
     let (add, change, destroy, n) = totals(plans);
     if n == 0 {
-        println!("No changes. Live stacks match the plan in {} regions.", plans.len());
+        println!(
+            "No changes. Live stacks match the plan in {} regions.",
+            plans.len()
+        );
     } else {
         println!(
             "Plan: {add} to add, {change} to change, {destroy} to destroy in {n} region{}.",
@@ -248,7 +275,8 @@ fn confirm(question: &str, yes: bool) -> Result<(), Error> {
     }
     if !std::io::stdin().is_terminal() {
         return Err(Error::Engine(EngineError::NotConfirmed(
-            "refusing to change live stacks without --yes: there is no terminal to confirm on".into(),
+            "refusing to change live stacks without --yes: there is no terminal to confirm on"
+                .into(),
         )));
     }
     eprint!("{question} Only 'yes' will be accepted: ");
@@ -258,7 +286,9 @@ fn confirm(question: &str, yes: bool) -> Result<(), Error> {
     if line.trim() == "yes" {
         Ok(())
     } else {
-        Err(Error::Engine(EngineError::NotConfirmed("cancelled: nothing was changed".into())))
+        Err(Error::Engine(EngineError::NotConfirmed(
+            "cancelled: nothing was changed".into(),
+        )))
     }
 }
 
@@ -293,17 +323,29 @@ async fn plans_from_saved(
             )));
         }
         let stacks = Stacks::new(region, aws.cloudformation(region));
-        let info = stacks.describe(&saved.stack_name).await.map_err(EngineError::from)?;
+        let info = stacks
+            .describe(&saved.stack_name)
+            .await
+            .map_err(EngineError::from)?;
         match (&sr.stack, &info) {
             (None, None) => {}
             (None, Some(i)) => {
-                return Err(stale(format!("{region}: stack {} was created since ({})", saved.stack_name, i.status)));
+                return Err(stale(format!(
+                    "{region}: stack {} was created since ({})",
+                    saved.stack_name, i.status
+                )));
             }
             (Some(_), None) => {
-                return Err(stale(format!("{region}: stack {} was deleted since", saved.stack_name)));
+                return Err(stale(format!(
+                    "{region}: stack {} was deleted since",
+                    saved.stack_name
+                )));
             }
             (Some(s), Some(i)) => {
-                let deployed = stacks.template(&saved.stack_name).await.map_err(EngineError::from)?;
+                let deployed = stacks
+                    .template(&saved.stack_name)
+                    .await
+                    .map_err(EngineError::from)?;
                 if fingerprint(i, &deployed) != s.fingerprint {
                     return Err(stale(format!(
                         "{region}: stack {} changed since the plan (status {} → {}, last updated {} → {})",
@@ -321,7 +363,9 @@ async fn plans_from_saved(
                 let got = stacks
                     .describe_change_set(&saved.stack_name, &cs.id, &cs.name)
                     .await
-                    .map_err(|_| stale(format!("{region}: change set {} no longer exists", cs.name)))?;
+                    .map_err(|_| {
+                        stale(format!("{region}: change set {} no longer exists", cs.name))
+                    })?;
                 Some(got)
             }
             _ => None,
@@ -362,7 +406,10 @@ pub fn apply(project: &Project, args: &ApplyArgs, ui: Ui) -> Result<Outcome, Err
                 print_plan(&plans, ui);
                 if plans.iter().any(RegionPlan::has_changes) {
                     confirm(
-                        &format!("\nApply these changes to {} {}?", plan.name, plan.environment),
+                        &format!(
+                            "\nApply these changes to {} {}?",
+                            plan.name, plan.environment
+                        ),
                         args.yes,
                     )?;
                 }
@@ -462,7 +509,10 @@ async fn write_outputs(
         std::fs::write(&path, to_pretty(&body)).map_err(|e| Error::io(&path, e))?;
     }
     if missing.is_empty() {
-        eprintln!("Cloudflare bodies with stack outputs resolved: {}", dir.display());
+        eprintln!(
+            "Cloudflare bodies with stack outputs resolved: {}",
+            dir.display()
+        );
     } else {
         missing.sort();
         missing.dedup();
@@ -521,7 +571,9 @@ pub fn outputs(project: &Project, args: &OutputsArgs) -> Result<Outcome, Error> 
     let rt = runtime()?;
     let outputs = rt.block_on(async {
         let aws = Aws::load().await.map_err(EngineError::from)?;
-        outputs_all(&aws, &plan, &regions).await.map_err(Error::Engine)
+        outputs_all(&aws, &plan, &regions)
+            .await
+            .map_err(Error::Engine)
     })?;
     if args.json {
         let doc = json!({

@@ -31,7 +31,12 @@ pub struct ReportArgs {
     #[arg(long, value_enum, default_value = "markdown")]
     format: Format,
     /// Write the report to FILE instead of stdout.
-    #[arg(short = 'o', long = "output", visible_alias = "out", value_name = "FILE")]
+    #[arg(
+        short = 'o',
+        long = "output",
+        visible_alias = "out",
+        value_name = "FILE"
+    )]
     output: Option<PathBuf>,
     /// Add live instance counts, Service Quotas vCPU quotas and the drift
     /// summary from the AWS accounts (needs AWS credentials).
@@ -133,9 +138,16 @@ mod tests {
     #[test]
     fn as_of_forms() {
         let want = "2026-12-01T00:00:00Z";
-        for s in ["2026-12-01T00:00:00Z", "2026-12-01T01:00:00+01:00", "2026-12-01"] {
+        for s in [
+            "2026-12-01T00:00:00Z",
+            "2026-12-01T01:00:00+01:00",
+            "2026-12-01",
+        ] {
             assert_eq!(
-                parse_as_of(s).unwrap().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+                parse_as_of(s)
+                    .unwrap()
+                    .format("%Y-%m-%dT%H:%M:%SZ")
+                    .to_string(),
                 want
             );
         }

@@ -195,9 +195,8 @@ pub async fn apply_all(
 ) -> Vec<RegionOutcome> {
     let failed = Arc::new(AtomicBool::new(false));
     let sem = Arc::new(Semaphore::new(max_parallel.max(1)));
-    let (canary, rest): (Vec<&RegionPlan>, Vec<&RegionPlan>) = plans
-        .iter()
-        .partition(|p| plan.canary.contains(&p.region));
+    let (canary, rest): (Vec<&RegionPlan>, Vec<&RegionPlan>) =
+        plans.iter().partition(|p| plan.canary.contains(&p.region));
     let mut outcomes = Vec::new();
     for wave in [canary, rest] {
         let runs = wave.into_iter().map(|rp| {
@@ -270,7 +269,10 @@ pub async fn destroy_all(
                     });
                 };
                 let mut seen = seen_events(&stacks, &info.id).await;
-                let total = stacks.resources(&info.id).await.map_or(0, |r| r.len() as u64);
+                let total = stacks
+                    .resources(&info.id)
+                    .await
+                    .map_or(0, |r| r.len() as u64);
                 progress.start(region, total, "deleting");
                 stacks.delete(&name).await?;
                 let (status, failures) = wait_stack(&stacks, &name, &mut seen, progress).await?;
@@ -280,7 +282,11 @@ pub async fn destroy_all(
                     region: region.clone(),
                     ok,
                     skipped: false,
-                    message: if ok { "deleted".into() } else { format!("failed: {status}") },
+                    message: if ok {
+                        "deleted".into()
+                    } else {
+                        format!("failed: {status}")
+                    },
                     failures,
                 })
             };

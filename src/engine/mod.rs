@@ -67,7 +67,10 @@ pub enum EngineError {
     },
     /// The user did not confirm.
     #[error("{0}")]
-    #[diagnostic(code(engine::not_confirmed), help("pass --yes to apply without asking (CI)"))]
+    #[diagnostic(
+        code(engine::not_confirmed),
+        help("pass --yes to apply without asking (CI)")
+    )]
     NotConfirmed(String),
 }
 

@@ -8,7 +8,9 @@
 
 use futures::future::join_all;
 
-use super::{EngineError, RegionPlan, StackAction, fingerprint, row_action, stack_tags, template_digest};
+use super::{
+    EngineError, RegionPlan, StackAction, fingerprint, row_action, stack_tags, template_digest,
+};
 use crate::aws::Aws;
 use crate::aws::stack::{INLINE_TEMPLATE_LIMIT, Stacks, TemplateSource, upload_template};
 use crate::diff::{ResourceChange, diff_templates};
@@ -41,7 +43,15 @@ pub async fn template_source(
         None => default_bucket(&aws.account_id().await?, &stack.region),
     };
     let key = format!("{}/{}/{}.json", plan.stack_name(), stack.region, digest);
-    let url = upload_template(&aws.s3(&stack.region), aws.endpoint_url(), &stack.region, &bucket, &key, &stack.template).await?;
+    let url = upload_template(
+        &aws.s3(&stack.region),
+        aws.endpoint_url(),
+        &stack.region,
+        &bucket,
+        &key,
+        &stack.template,
+    )
+    .await?;
     Ok(TemplateSource::Url(url))
 }
 
@@ -106,7 +116,13 @@ pub async fn plan_region(
     let source = template_source(aws, plan, stack, &digest).await?;
     let cs_name = change_set_name(&digest);
     let cs = stacks
-        .create_change_set(&name, &cs_name, &source, &stack.parameters, &stack_tags(plan))
+        .create_change_set(
+            &name,
+            &cs_name,
+            &source,
+            &stack.parameters,
+            &stack_tags(plan),
+        )
         .await?;
     if cs.is_empty_failure() || (cs.changes.is_empty() && diff.is_empty() && !params_changed) {
         let _ = stacks.delete_change_set(&name, &cs.id).await;
@@ -123,7 +139,10 @@ pub async fn plan_region(
         return Err(EngineError::Aws(crate::aws::AwsError::Call {
             region: stack.region.clone(),
             operation: "CreateChangeSet",
-            message: cs.reason.clone().unwrap_or_else(|| "change set failed".into()),
+            message: cs
+                .reason
+                .clone()
+                .unwrap_or_else(|| "change set failed".into()),
         }));
     }
     rp.action = StackAction::Update;

@@ -63,7 +63,9 @@ mod tests {
         });
         assert_eq!(
             seen,
-            [100, 150, 225, 300, 300].map(Duration::from_millis).to_vec()
+            [100, 150, 225, 300, 300]
+                .map(Duration::from_millis)
+                .to_vec()
         );
     }
 }

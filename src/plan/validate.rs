@@ -56,7 +56,10 @@ pub(super) fn build(merged: MergedSource) -> Result<Plan, PlanErrors> {
                 // from MinSize: one instance per availability zone.
                 let (why, help) = if pre.prewarm_min_size == rc.min_size {
                     (
-                        format!(" (its MinSize: one instance in each of {} availability zones)", rc.min_size),
+                        format!(
+                            " (its MinSize: one instance in each of {} availability zones)",
+                            rc.min_size
+                        ),
                         format!(
                             "MaxSize is below the zone count: lower availability_zones for {}, or raise traffic.peak_concurrent_users or headroom (or lower users_per_instance) so MaxSize reaches {}",
                             rc.region, rc.min_size
@@ -100,12 +103,17 @@ fn serde_error(sources: &SourceMap, e: serde_path_to_error::Error<toml::de::Erro
         })
         .collect();
     let raw = e.inner().message().to_string();
-    let where_ = |p: &[String]| {
-        if p.is_empty() {
-            "the top level".to_string()
-        } else {
-            format!("[{}]", p.join("."))
+    let where_ = |p: &[String]| match p {
+        [] => "the top level".to_string(),
+        // An element of an array of tables: `[[events]] #1`.
+        [table @ .., i] if i.parse::<usize>().is_ok() => {
+            format!(
+                "[[{}]] #{}",
+                table.join("."),
+                i.parse::<usize>().unwrap_or(0) + 1
+            )
         }
+        _ => format!("[{}]", p.join(".")),
     };
     if let Some(field) = backticked_after(&raw, "unknown field ") {
         if at.last() != Some(&field) {
@@ -140,9 +148,37 @@ fn serde_error(sources: &SourceMap, e: serde_path_to_error::Error<toml::de::Erro
             .with_label("this table")
             .with_help(format!("add `{field} = …` here (see SPEC §3)"));
     }
+    // An array where a table belongs: serde sees a sequence for a struct.
+    if raw.starts_with("invalid length") && raw.contains("expected struct") {
+        let key = at.last().cloned().unwrap_or_default();
+        return sources
+            .diagnostic_at(
+                &at,
+                ErrorCode::WrongType,
+                format!("`{key}` must be a table, found an array"),
+            )
+            .with_label("expected a table")
+            .with_help(format!(
+                "write `{key}` as a [{}] table with its keys (see SPEC §3)",
+                at.join(".")
+            ));
+    }
     if raw.starts_with("invalid type") {
         let (found, expected) = split_invalid_type(&raw);
         let key = at.last().cloned().unwrap_or_default();
+        if expected == "a table" {
+            return sources
+                .diagnostic_at(
+                    &at,
+                    ErrorCode::WrongType,
+                    format!("`{key}` must be a table, found {found}"),
+                )
+                .with_label("expected a table")
+                .with_help(format!(
+                    "write `{key}` as a [{}] table with its keys (see SPEC §3)",
+                    at.join(".")
+                ));
+        }
         return sources
             .diagnostic_at(
                 &at,
@@ -203,7 +239,14 @@ fn split_invalid_type(msg: &str) -> (String, String) {
         "a Decimal type representing a fixed-point number" | "f64" => "a number".to_string(),
         "a boolean" | "bool" => "true or false".to_string(),
         "a string" => "a string (in quotes)".to_string(),
+        "a sequence" => "an array".to_string(),
+        s if s.starts_with("struct ") || s == "a map" => "a table".to_string(),
         other => other.to_string(),
+    };
+    let found = match found {
+        "map" => "a table",
+        "sequence" => "an array",
+        other => other,
     };
     (found.to_string(), expected)
 }
@@ -798,6 +841,24 @@ impl Checker<'_> {
             }
             let starts_at = match DateTime::parse_from_rfc3339(&e.starts_at) {
                 Ok(t) => Some(t.with_timezone(&Utc)),
+                Err(_)
+                    if chrono::NaiveDateTime::parse_from_str(
+                        &e.starts_at,
+                        "%Y-%m-%dT%H:%M:%S%.f",
+                    )
+                    .is_ok() =>
+                {
+                    self.error_at(
+                        &at("starts_at"),
+                        ErrorCode::BadTime,
+                        format!("starts_at `{}` has no time zone", e.starts_at),
+                        format!(
+                            "add Z for UTC or an offset such as +01:00: \"{}Z\"",
+                            e.starts_at
+                        ),
+                    );
+                    None
+                }
                 Err(err) => {
                     self.error_at(
                         &at("starts_at"),

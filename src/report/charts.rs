@@ -127,7 +127,9 @@ fn level_chart(
                 .draw_series(bars)
                 .map_err(err)?
                 .label(name)
-                .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 12, y + 6)], colour.filled()));
+                .legend(move |(x, y)| {
+                    Rectangle::new([(x, y - 6), (x + 12, y + 6)], colour.filled())
+                });
             if bar_labels {
                 let style = TextStyle::from((FONT, 11).into_font())
                     .color(&BLACK)
@@ -170,11 +172,7 @@ pub fn instances(r: &Report) -> Res {
     let values: Vec<[Option<f64>; 3]> = r
         .regions
         .iter()
-        .map(|x| {
-            x.instances
-                .named()
-                .map(|(_, n)| Some(n as f64))
-        })
+        .map(|x| x.instances.named().map(|(_, n)| Some(n as f64)))
         .collect();
     level_chart(
         r,
@@ -212,11 +210,19 @@ pub fn cost(r: &Report) -> Res {
 /// Survivor utilization (of MaxSize capacity at 100% CPU) for each lost region.
 pub fn region_loss(r: &Report) -> Res {
     let title = "Region loss: survivors' use of their MaxSize capacity (100% = full CPU)";
-    let names: Vec<String> = r.region_loss.iter().map(|l| format!("{} lost", l.lost)).collect();
+    let names: Vec<String> = r
+        .region_loss
+        .iter()
+        .map(|l| format!("{} lost", l.lost))
+        .collect();
     let n = names.len();
     let mut buf = String::new();
     {
-        let root = SVGBackend::with_string(&mut buf, (WIDTH, 420)).into_drawing_area();
+        // One legend row per seven entries, under the title.
+        let per_row = 7usize;
+        let entries = r.regions.len() + 1;
+        let legend_h = 10 + 22 * entries.div_ceil(per_row) as u32;
+        let root = SVGBackend::with_string(&mut buf, (WIDTH, 400 + legend_h)).into_drawing_area();
         root.fill(&WHITE).map_err(err)?;
         if n == 0 {
             root.draw(&Text::new(
@@ -229,15 +235,47 @@ pub fn region_loss(r: &Report) -> Res {
             drop(root);
             return Ok(finish(buf, "region-loss", title));
         }
+        let root = root.titled(title, (FONT, 20)).map_err(err)?;
+        let (legend, root) = root.split_vertically(legend_h);
+        let slot = (WIDTH as i32 - 80) / per_row as i32;
+        for i in 0..entries {
+            let x = 70 + (i % per_row) as i32 * slot;
+            let y = 6 + (i / per_row) as i32 * 22;
+            if i < r.regions.len() {
+                legend
+                    .draw(&Rectangle::new(
+                        [(x, y + 2), (x + 12, y + 14)],
+                        region_colour(i).filled(),
+                    ))
+                    .map_err(err)?;
+            } else {
+                legend
+                    .draw(&PathElement::new(
+                        [(x, y + 8), (x + 12, y + 8)],
+                        DANGER.stroke_width(2),
+                    ))
+                    .map_err(err)?;
+            }
+            let label = r
+                .regions
+                .get(i)
+                .map_or("100% CPU at MaxSize", |x| x.region.as_str());
+            legend
+                .draw(&Text::new(
+                    label.to_string(),
+                    (x + 17, y + 1),
+                    (FONT, 12).into_font().color(&BLACK),
+                ))
+                .map_err(err)?;
+        }
         let top_util = r
             .region_loss
             .iter()
             .flat_map(|l| l.survivors.iter())
             .map(|v| v.utilization.to_string().parse::<f64>().unwrap_or(0.0))
             .fold(0.0f64, f64::max);
-        let top = (top_util.max(100.0)) * 1.15;
+        let top = top_util.max(100.0) * 1.12;
         let mut chart = ChartBuilder::on(&root)
-            .caption(title, (FONT, 20))
             .margin(12)
             .x_label_area_size(36)
             .y_label_area_size(60)
@@ -270,13 +308,12 @@ pub fn region_loss(r: &Report) -> Res {
                 } else {
                     colour.filled()
                 };
-                Some(Rectangle::new([(x0 + 0.005, 0.0), (x0 + width - 0.005, util)], style))
+                Some(Rectangle::new(
+                    [(x0 + 0.005, 0.0), (x0 + width - 0.005, util)],
+                    style,
+                ))
             });
-            chart
-                .draw_series(bars)
-                .map_err(err)?
-                .label(region.region.clone())
-                .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 12, y + 6)], colour.filled()));
+            chart.draw_series(bars).map_err(err)?;
         }
         // Overloaded survivors: red outline and value.
         let over_style = TextStyle::from((FONT, 11).into_font())
@@ -309,16 +346,6 @@ pub fn region_loss(r: &Report) -> Res {
                 [(-0.5, 100.0), (n as f64 - 0.5, 100.0)],
                 DANGER.stroke_width(2),
             ))
-            .map_err(err)?
-            .label("100% CPU at MaxSize")
-            .legend(|(x, y)| PathElement::new([(x, y), (x + 12, y)], DANGER.stroke_width(2)));
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK.mix(0.3))
-            .label_font((FONT, 12))
-            .draw()
             .map_err(err)?;
         root.present().map_err(err)?;
     }
@@ -345,8 +372,18 @@ pub fn timeline(r: &Report) -> Res {
             drop(root);
             return Ok(finish(buf, "timeline", title));
         }
-        let first = r.events.iter().map(|e| e.prewarm_at).min().unwrap_or(r.as_of);
-        let last = r.events.iter().map(|e| e.release_at).max().unwrap_or(r.as_of);
+        let first = r
+            .events
+            .iter()
+            .map(|e| e.prewarm_at)
+            .min()
+            .unwrap_or(r.as_of);
+        let last = r
+            .events
+            .iter()
+            .map(|e| e.release_at)
+            .max()
+            .unwrap_or(r.as_of);
         // Origin: midnight (UTC) of the earliest day shown.
         let start = first.min(r.as_of);
         let origin = start
@@ -387,7 +424,7 @@ pub fn timeline(r: &Report) -> Res {
             .map_err(err)?;
         // Windows are hours long on a calendar of weeks: draw each at least
         // `min_w` wide so it stays visible; the label carries exact times.
-        let min_w = span / 150.0;
+        let min_w = span / 90.0;
         let widen = |a: f64, b: f64| {
             if b - a >= min_w {
                 (a, b)
@@ -507,7 +544,10 @@ pub fn quotas(r: &Report) -> Res {
         chart
             .draw_series(r.quotas.iter().enumerate().map(|(i, q)| {
                 let x = i as f64;
-                Rectangle::new([(x - 0.35, 0.0), (x - 0.01, q.vcpus_at_peak as f64)], PEAK.filled())
+                Rectangle::new(
+                    [(x - 0.35, 0.0), (x - 0.01, q.vcpus_at_peak as f64)],
+                    PEAK.filled(),
+                )
             }))
             .map_err(err)?
             .label("vCPUs at peak")
@@ -516,7 +556,10 @@ pub fn quotas(r: &Report) -> Res {
             .draw_series(r.quotas.iter().enumerate().map(|(i, q)| {
                 let x = i as f64;
                 let colour = if q.shortfall.is_some() { DANGER } else { MAX };
-                Rectangle::new([(x + 0.01, 0.0), (x + 0.35, q.vcpus_at_max as f64)], colour.filled())
+                Rectangle::new(
+                    [(x + 0.01, 0.0), (x + 0.35, q.vcpus_at_max as f64)],
+                    colour.filled(),
+                )
             }))
             .map_err(err)?
             .label("vCPUs at max (red: above quota)")

@@ -55,7 +55,7 @@ const CSS: &str = r#"
 :root{--bad:#b42318;--bad-bg:#fdecea;--warn:#8a5a00;--warn-bg:#fff4d6;--ok:#067647;--ok-bg:#ecfdf3;--muted:#5d6679;--line:#e4e7ec}
 *{box-sizing:border-box}
 body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;color:#101828;margin:0;background:#f2f4f7}
-main{max-width:1120px;margin:0 auto;padding:28px 36px 48px;background:#fff;min-height:100vh}
+main{max-width:1200px;margin:0 auto;padding:28px 36px 48px;background:#fff;min-height:100vh}
 h1{font-size:26px;margin:0 0 4px}
 h2{font-size:20px;margin:36px 0 8px;border-bottom:2px solid var(--line);padding-bottom:4px}
 h3{font-size:16px;margin:20px 0 6px}
@@ -63,6 +63,8 @@ p{margin:6px 0}
 .muted{color:var(--muted);font-size:13px}
 .scroll{overflow-x:auto}
 table{border-collapse:collapse;width:100%;margin:8px 0 16px;font-variant-numeric:tabular-nums;font-size:14px}
+table.wide{font-size:13px}
+td:first-child{white-space:nowrap}
 th,td{padding:5px 8px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}
 th{background:#f8f9fb;font-weight:600;white-space:nowrap}
 .n{text-align:right;white-space:nowrap}
@@ -75,7 +77,7 @@ td.off{color:#98a2b3;text-align:center}
 .pill.yes{background:var(--ok-bg);color:var(--ok)}
 .pill.no{background:var(--bad-bg);color:var(--bad)}
 ul.findings{padding-left:0;list-style:none}
-ul.findings li{margin:4px 0;padding:6px 10px;border-left:4px solid var(--line);background:#fafbfc}
+ul.findings li{margin:3px 0;padding:4px 10px;font-size:14px;border-left:4px solid var(--line);background:#fafbfc}
 ul.findings li.critical{border-color:var(--bad);background:var(--bad-bg)}
 ul.findings li.warning{border-color:#f0a83c;background:var(--warn-bg)}
 .sev{font-weight:700;text-transform:uppercase;font-size:12px;margin-right:6px}
@@ -168,10 +170,19 @@ pub fn render(r: &Report) -> String {
     o.push_str("<h2 id=\"summary\">Summary</h2>\n<div class=\"scroll\"><table>\n");
     th(
         &mut o,
-        &[("", false), ("baseline", true), ("peak", true), ("max", true)],
+        &[
+            ("", false),
+            ("baseline", true),
+            ("peak", true),
+            ("max", true),
+        ],
     );
     let row = |o: &mut String, name: &str, cells: [String; 3], strong: bool| {
-        let (a, b) = if strong { ("<strong>", "</strong>") } else { ("", "") };
+        let (a, b) = if strong {
+            ("<strong>", "</strong>")
+        } else {
+            ("", "")
+        };
         let _ = writeln!(
             o,
             "<tr><td>{a}{}{b}</td><td class=\"n\">{a}{}{b}</td><td class=\"n\">{a}{}{b}</td><td class=\"n\">{a}{}{b}</td></tr>",
@@ -187,7 +198,12 @@ pub fn render(r: &Report) -> String {
         [users(r.baseline_users), users(r.peak_users), "—".into()],
         false,
     );
-    row(&mut o, "instances", s.instances.named().map(|(_, n)| int(n)), false);
+    row(
+        &mut o,
+        "instances",
+        s.instances.named().map(|(_, n)| int(n)),
+        false,
+    );
     row(&mut o, "vCPUs", s.vcpus.named().map(|(_, n)| int(n)), false);
     row(
         &mut o,
@@ -196,7 +212,12 @@ pub fn render(r: &Report) -> String {
         false,
     );
     if let Some(c) = s.cache_cost {
-        row(&mut o, "cache per hour", [money(c), money(c), money(c)], false);
+        row(
+            &mut o,
+            "cache per hour",
+            [money(c), money(c), money(c)],
+            false,
+        );
     }
     row(
         &mut o,
@@ -253,7 +274,7 @@ pub fn render(r: &Report) -> String {
     }
 
     // Regions.
-    o.push_str("<h2 id=\"regions\">Regions</h2>\n<div class=\"scroll\"><table>\n");
+    o.push_str("<h2 id=\"regions\">Regions</h2>\n<div class=\"scroll\"><table class=\"wide\">\n");
     th(
         &mut o,
         &[
@@ -279,9 +300,9 @@ pub fn render(r: &Report) -> String {
         };
         let _ = writeln!(
             o,
-            "<tr><td>{}<br><span class=\"muted\">{}</span></td><td class=\"n\">{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>{}{}{}<td class=\"n\">{}</td></tr>",
-            esc(&x.region),
+            "<tr><td title=\"{}\">{}</td><td class=\"n\">{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>{}{}{}<td class=\"n\">{}</td></tr>",
             esc(&x.city),
+            esc(&x.region),
             esc(&share(x.share)),
             esc(&x.instance_type),
             esc(&users(x.peak_users)),
@@ -297,11 +318,25 @@ pub fn render(r: &Report) -> String {
         );
     }
     o.push_str("</table></div>\n");
-    o.push_str("<h3>Unit prices, users per instance and cache</h3>\n<div class=\"scroll\"><table>\n");
+    chart(
+        &mut o,
+        charts::instances(r),
+        "Instances per region. *baseline* is the ASG MinSize, *peak* what target tracking runs at peak, *max* the ASG MaxSize.",
+    );
+    chart(
+        &mut o,
+        charts::cost(r),
+        "EC2 on-demand cost per hour per region at each level (cache not included).",
+    );
+
+    o.push_str(
+        "<h3>Unit prices, users per instance and cache</h3>\n<div class=\"scroll\"><table>\n",
+    );
     th(
         &mut o,
         &[
             ("region", false),
+            ("metro", false),
             ("users / instance", true),
             ("target CPU", true),
             ("planned users / instance", true),
@@ -321,8 +356,9 @@ pub fn render(r: &Report) -> String {
         });
         let _ = writeln!(
             o,
-            "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td><td class=\"n\">{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td><td class=\"n\">{}</td></tr>",
             esc(&x.region),
+            esc(&x.city),
             esc(&thousands(&x.users_per_instance.to_string())),
             esc(&share(x.target_utilization)),
             esc(&thousands(&x.planned_users_per_instance.to_string())),
@@ -332,17 +368,6 @@ pub fn render(r: &Report) -> String {
         );
     }
     o.push_str("</table></div>\n");
-    chart(
-        &mut o,
-        charts::instances(r),
-        "Instances per region. *baseline* is the ASG MinSize, *peak* what target tracking runs at peak, *max* the ASG MaxSize.",
-    );
-    chart(
-        &mut o,
-        charts::cost(r),
-        "EC2 on-demand cost per hour per region at each level (cache not included).",
-    );
-
     // Region loss.
     o.push_str("<h2 id=\"region-loss\">Region loss (N+1)</h2>\n");
     if r.region_loss.is_empty() {

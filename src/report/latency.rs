@@ -195,7 +195,11 @@ mod tests {
                 "{code} needs representative metros"
             );
         }
-        assert!(METROS.iter().all(|m| catalog::cloudflare_regions().contains(&m.1)));
+        assert!(
+            METROS
+                .iter()
+                .all(|m| catalog::cloudflare_regions().contains(&m.1))
+        );
     }
 
     #[test]

@@ -43,7 +43,10 @@ pub(crate) fn verdicts(r: &Report) -> Vec<(String, bool, String)> {
             .map(|v| v.utilization)
             .max()
             .unwrap_or_default();
-        format!("worst survivor runs at {} of its MaxSize capacity", pct(worst))
+        format!(
+            "worst survivor runs at {} of its MaxSize capacity",
+            pct(worst)
+        )
     } else {
         let bad: Vec<String> = r
             .region_loss
@@ -70,7 +73,10 @@ pub(crate) fn verdicts(r: &Report) -> Vec<(String, bool, String)> {
     let short: Vec<String> = r
         .quotas
         .iter()
-        .filter_map(|q| q.shortfall.map(|n| format!("{} short {} vCPUs", q.region, int(n))))
+        .filter_map(|q| {
+            q.shortfall
+                .map(|n| format!("{} short {} vCPUs", q.region, int(n)))
+        })
         .collect();
     out.push((
         "vCPUs at max fit the quotas".into(),
@@ -188,12 +194,18 @@ pub fn render(r: &Report) -> String {
         s.compute_cost.named().map(|(_, m)| money(m)),
     );
     if let Some(cache) = s.cache_cost {
-        row(&mut o, "cache per hour", [money(cache), money(cache), money(cache)]);
+        row(
+            &mut o,
+            "cache per hour",
+            [money(cache), money(cache), money(cache)],
+        );
     }
     row(
         &mut o,
         "**total per hour**",
-        s.total_cost.named().map(|(_, m)| format!("**{}**", money(m))),
+        s.total_cost
+            .named()
+            .map(|(_, m)| format!("**{}**", money(m))),
     );
     o.push('\n');
     let _ = writeln!(
@@ -232,7 +244,12 @@ pub fn render(r: &Report) -> String {
                 Severity::Warning => "🟠 warning",
                 Severity::Info => "ℹ️ note",
             };
-            let _ = writeln!(o, "- {mark} ({}): {}", f.section.replace('_', " "), f.message);
+            let _ = writeln!(
+                o,
+                "- {mark} ({}): {}",
+                f.section.replace('_', " "),
+                f.message
+            );
         }
         o.push('\n');
     }
@@ -317,7 +334,9 @@ pub fn render(r: &Report) -> String {
             }
             let _ = writeln!(o, " {} |", users(l.breaks_at));
         }
-        o.push_str("\n<details><summary>Against the target utilization (planned capacity)</summary>\n\n");
+        o.push_str(
+            "\n<details><summary>Against the target utilization (planned capacity)</summary>\n\n",
+        );
         o.push_str("Survivor's users as a share of MaxSize × users per instance × target utilization; above 100% the survivor runs hotter than planned (🟠), above 100% CPU it is overloaded (🔴).\n\n");
         let _ = write!(o, "| lost ↓ · survivor → |");
         for x in &r.regions {
@@ -431,8 +450,7 @@ pub fn render(r: &Report) -> String {
     // Latency.
     o.push_str("## Latency\n\n");
     let l = &r.latency;
-    let slow: Vec<&super::latency::MetroRow> =
-        l.metros.iter().filter(|m| m.above_target).collect();
+    let slow: Vec<&super::latency::MetroRow> = l.metros.iter().filter(|m| m.above_target).collect();
     let _ = writeln!(
         o,
         "Estimated round trip = 2 × great-circle distance × {} (routing factor) ÷ {} km/ms (light in fibre), to the region that serves the metro under `{}` steering. Target: {} ms.\n",
@@ -490,7 +508,9 @@ pub fn render(r: &Report) -> String {
 
     // Live.
     if let Some(live) = &r.live {
-        o.push_str("## Live\n\n| region | running | MinSize now | MaxSize | |\n|---|--:|--:|--:|---|\n");
+        o.push_str(
+            "## Live\n\n| region | running | MinSize now | MaxSize | |\n|---|--:|--:|--:|---|\n",
+        );
         for x in &live.regions {
             let status = match x.instances {
                 None => "unknown",

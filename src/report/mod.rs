@@ -605,7 +605,10 @@ pub fn build(plan: &Plan, live: Option<&LiveData>, opts: &Options) -> Report {
         None => c,
         Some(cache) => sum_money([c, cache]),
     });
-    let per_1000 = |m: Money| m.filter(|_| p > Decimal::ZERO).map(|m| money_ratio(m, p / Decimal::from(1000)));
+    let per_1000 = |m: Money| {
+        m.filter(|_| p > Decimal::ZERO)
+            .map(|m| money_ratio(m, p / Decimal::from(1000)))
+    };
     let capacity_ceiling = plan
         .regions
         .iter()
@@ -685,7 +688,8 @@ pub fn build(plan: &Plan, live: Option<&LiveData>, opts: &Options) -> Report {
                         prewarm_min_size: er.prewarm_min_size,
                         min_size: r.instances.baseline,
                         cost_per_hour,
-                        window_cost: cost_per_hour.map(|c| money_ratio(c * minutes, Decimal::from(60))),
+                        window_cost: cost_per_hour
+                            .map(|c| money_ratio(c * minutes, Decimal::from(60))),
                     }
                 })
                 .collect();
@@ -746,8 +750,7 @@ pub fn build(plan: &Plan, live: Option<&LiveData>, opts: &Options) -> Report {
                 quota,
                 source,
                 shortfall: quota.and_then(|q| r.vcpus.max.checked_sub(q).filter(|s| *s > 0)),
-                use_percent: quota
-                    .map(|q| percent(Decimal::from(r.vcpus.max), Decimal::from(q))),
+                use_percent: quota.map(|q| percent(Decimal::from(r.vcpus.max), Decimal::from(q))),
             }
         })
         .collect();
@@ -786,10 +789,10 @@ pub fn build(plan: &Plan, live: Option<&LiveData>, opts: &Options) -> Report {
     } else {
         Some(quotas.iter().all(|q| q.shortfall.is_none()))
     };
-    let carries_peak = regions
-        .iter()
-        .zip(&plan.regions)
-        .all(|(row, r)| Decimal::from(row.instances.peak) * r.users_per_instance * r.target_utilization >= row.peak_users);
+    let carries_peak = regions.iter().zip(&plan.regions).all(|(row, r)| {
+        Decimal::from(row.instances.peak) * r.users_per_instance * r.target_utilization
+            >= row.peak_users
+    });
     let summary = Summary {
         regions: regions.len(),
         instances,
@@ -945,7 +948,9 @@ fn findings(r: &Report) -> Vec<Finding> {
         push(
             Severity::Info,
             "prices",
-            format!("no {service} price for {kind} in {region}: its costs show as unknown, totals that need it too"),
+            format!(
+                "no {service} price for {kind} in {region}: its costs show as unknown, totals that need it too"
+            ),
         );
     }
     if let Some(l) = &r.live {

@@ -101,7 +101,10 @@ impl Moto {
         let port_file = dir.path().join("port");
         let log_path = dir.path().join("moto.log");
         let log = File::create(&log_path).expect("create moto.log");
-        let launcher = repo_root().join("tests").join("moto").join("streamscale_moto.py");
+        let launcher = repo_root()
+            .join("tests")
+            .join("moto")
+            .join("streamscale_moto.py");
         let mut child = Command::new(&python)
             .arg(&launcher)
             .args(["--host", "127.0.0.1", "--port", "0", "--port-file"])
@@ -113,7 +116,13 @@ impl Moto {
             .stdout(log.try_clone().expect("clone log handle"))
             .stderr(log)
             .spawn()
-            .unwrap_or_else(|e| panic!("cannot run {} {}: {e}", python.display(), launcher.display()));
+            .unwrap_or_else(|e| {
+                panic!(
+                    "cannot run {} {}: {e}",
+                    python.display(),
+                    launcher.display()
+                )
+            });
 
         let deadline = Instant::now() + START_DEADLINE;
         let port = loop {
@@ -174,7 +183,10 @@ impl Moto {
             ("AWS_EC2_METADATA_DISABLED", "true".to_string()),
             // files that do not exist: the user's ~/.aws config is never read
             ("AWS_CONFIG_FILE", missing("aws-config-does-not-exist")),
-            ("AWS_SHARED_CREDENTIALS_FILE", missing("aws-credentials-does-not-exist")),
+            (
+                "AWS_SHARED_CREDENTIALS_FILE",
+                missing("aws-credentials-does-not-exist"),
+            ),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_string(), v))
