@@ -25,19 +25,32 @@ const THREE: &[(&str, &str, &str)] = &[
     ("ap-northeast-1", "0.2", "c7i.large"),
 ];
 
+const TWO: &[(&str, &str, &str)] = &[
+    ("us-east-1", "0.6", "c7i.large"),
+    ("eu-west-1", "0.4", "c7i.large"),
+];
+
 fn stack_status(moto: &moto::Moto, region: &str, stack: &str) -> Option<String> {
     let cf = aws_sdk_cloudformation::Client::new(&sdk(moto, region));
-    runtime().block_on(async {
-        match cf.describe_stacks().stack_name(stack).send().await {
-            Ok(o) => o.stacks().first().and_then(|s| s.stack_status()).map(|s| s.as_str().to_string()),
-            Err(_) => None,
-        }
-    })
-    .filter(|s| s != "DELETE_COMPLETE")
+    runtime()
+        .block_on(async {
+            match cf.describe_stacks().stack_name(stack).send().await {
+                Ok(o) => o
+                    .stacks()
+                    .first()
+                    .and_then(|s| s.stack_status())
+                    .map(|s| s.as_str().to_string()),
+                Err(_) => None,
+            }
+        })
+        .filter(|s| s != "DELETE_COMPLETE")
 }
 
 fn region_action(plan: &Value, region: &str) -> String {
-    plan["regions"][region]["action"].as_str().unwrap_or("").to_string()
+    plan["regions"][region]["action"]
+        .as_str()
+        .unwrap_or("")
+        .to_string()
 }
 
 #[test]
@@ -46,17 +59,28 @@ fn apply_converges_then_updates_show_properties_and_converge_again() {
     let p = Project::new("conv", THREE, "");
 
     // A fresh plan creates every resource in every region: exit 2.
-    let plan = p.json(moto, &["plan", "-e", "test", "--json", "--detailed-exitcode"], 2);
+    let plan = p.json(
+        moto,
+        &["plan", "-e", "test", "--json", "--detailed-exitcode"],
+        2,
+    );
     assert_eq!(plan["format_version"], 1);
     for (r, _, _) in THREE {
         assert_eq!(region_action(&plan, r), "create");
     }
     let add = plan["summary"]["add"].as_u64().unwrap();
-    assert!(add > 3 * 30, "every resource of three stacks is added: {add}");
+    assert!(
+        add > 3 * 30,
+        "every resource of three stacks is added: {add}"
+    );
 
     p.expect(moto, &["apply", "-e", "test", "--yes"], 0);
     for (r, _, _) in THREE {
-        assert_eq!(stack_status(moto, r, &p.stack()).as_deref(), Some("CREATE_COMPLETE"), "{r}");
+        assert_eq!(
+            stack_status(moto, r, &p.stack()).as_deref(),
+            Some("CREATE_COMPLETE"),
+            "{r}"
+        );
     }
     // Outputs resolved into the Cloudflare-free project: outputs.json per region.
     assert!(p.out().join("aws/us-east-1/outputs.json").is_file());
@@ -75,26 +99,53 @@ fn apply_converges_then_updates_show_properties_and_converge_again() {
         ],
         "",
     ));
-    let plan = p.json(moto, &["plan", "-e", "test", "--json", "--detailed-exitcode"], 2);
+    let plan = p.json(
+        moto,
+        &["plan", "-e", "test", "--json", "--detailed-exitcode"],
+        2,
+    );
     assert_eq!(region_action(&plan, "us-east-1"), "update");
     assert_eq!(region_action(&plan, "eu-west-1"), "update");
-    let changes = |r: &str| plan["regions"][r]["changes"].as_array().cloned().unwrap_or_default();
+    let changes = |r: &str| {
+        plan["regions"][r]["changes"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    };
     let prop = |r: &str, id: &str, path: &str| -> Option<(Value, Value)> {
-        changes(r).iter().find(|c| c["logical_id"] == id).and_then(|c| {
-            c["properties"].as_array()?.iter().find(|p| p["path"] == path).map(|p| (p["before"].clone(), p["after"].clone()))
-        })
+        changes(r)
+            .iter()
+            .find(|c| c["logical_id"] == id)
+            .and_then(|c| {
+                c["properties"]
+                    .as_array()?
+                    .iter()
+                    .find(|p| p["path"] == path)
+                    .map(|p| (p["before"].clone(), p["after"].clone()))
+            })
     };
     // us-east-1: share 0.5 → 0.6 raises MaxSize; eu-west-1 changes instance type.
-    let (before, after) = prop("us-east-1", "AutoScalingGroup", "MaxSize").expect("MaxSize change in us-east-1");
-    assert_ne!(before, after);
     let (before, after) =
-        prop("eu-west-1", "LaunchTemplate", "LaunchTemplateData.InstanceType").expect("instance type change in eu-west-1");
+        prop("us-east-1", "AutoScalingGroup", "MaxSize").expect("MaxSize change in us-east-1");
+    assert_ne!(before, after);
+    let (before, after) = prop(
+        "eu-west-1",
+        "LaunchTemplate",
+        "LaunchTemplateData.InstanceType",
+    )
+    .expect("instance type change in eu-west-1");
     assert_eq!(before, "c7i.large");
     assert_eq!(after, "c7i.xlarge");
     // Human output carries the summary line.
     let (stdout, _) = p.expect(moto, &["plan", "-e", "test", "--detailed-exitcode"], 2);
-    assert!(stdout.contains("Plan: ") && stdout.contains("to change"), "{stdout}");
-    assert!(stdout.contains("LaunchTemplateData.InstanceType: \"c7i.large\" → \"c7i.xlarge\""), "{stdout}");
+    assert!(
+        stdout.contains("Plan: ") && stdout.contains("to change"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("LaunchTemplateData.InstanceType: \"c7i.large\" → \"c7i.xlarge\""),
+        "{stdout}"
+    );
 
     p.expect(moto, &["apply", "-e", "test", "--yes"], 0);
     p.expect(moto, &["plan", "-e", "test", "--detailed-exitcode"], 0);
@@ -102,7 +153,11 @@ fn apply_converges_then_updates_show_properties_and_converge_again() {
     // Destroy leaves nothing.
     p.expect(moto, &["destroy", "-e", "test", "--yes"], 0);
     for (r, _, _) in THREE {
-        assert_eq!(stack_status(moto, r, &p.stack()), None, "{r} still has a stack");
+        assert_eq!(
+            stack_status(moto, r, &p.stack()),
+            None,
+            "{r} still has a stack"
+        );
     }
     let out = p.json(moto, &["outputs", "-e", "test", "--json"], 0);
     for (r, _, _) in THREE {
@@ -113,11 +168,18 @@ fn apply_converges_then_updates_show_properties_and_converge_again() {
 #[test]
 fn saved_plan_applies_exactly_and_is_refused_once_stale() {
     let moto = shared();
-    let p = Project::new("saved", &THREE[..2], "");
+    let p = Project::new("saved", TWO, "");
     p.expect(moto, &["apply", "-e", "test", "--yes"], 0);
 
     // Save a plan for a MaxSize change, apply it: converges.
-    p.write_plan(&plan_text("saved", &[("us-east-1", "0.7", "c7i.large"), ("eu-west-1", "0.3", "c7i.large")], ""));
+    p.write_plan(&plan_text(
+        "saved",
+        &[
+            ("us-east-1", "0.6", "c7i.xlarge"),
+            ("eu-west-1", "0.4", "c7i.large"),
+        ],
+        "",
+    ));
     let file = p.path().join("plan.json");
     let file = file.to_str().unwrap();
     p.expect(moto, &["plan", "-e", "test", "--out", file], 0);
@@ -129,26 +191,58 @@ fn saved_plan_applies_exactly_and_is_refused_once_stale() {
     p.expect(moto, &["plan", "-e", "test", "--detailed-exitcode"], 0);
 
     // Save another, then change the live stack out of band: refused.
-    p.write_plan(&plan_text("saved", &[("us-east-1", "0.6", "c7i.large"), ("eu-west-1", "0.4", "c7i.large")], ""));
+    p.write_plan(&plan_text(
+        "saved",
+        &[
+            ("us-east-1", "0.6", "c7i.large"),
+            ("eu-west-1", "0.4", "c7i.large"),
+        ],
+        "",
+    ));
     p.expect(moto, &["plan", "-e", "test", "--out", file], 0);
     let cf = aws_sdk_cloudformation::Client::new(&sdk(moto, "us-east-1"));
     runtime().block_on(async {
         cf.update_stack()
             .stack_name(p.stack())
             .use_previous_template(true)
-            .parameters(aws_sdk_cloudformation::types::Parameter::builder().parameter_key("PlanName").use_previous_value(true).build())
-            .parameters(aws_sdk_cloudformation::types::Parameter::builder().parameter_key("EnvironmentName").use_previous_value(true).build())
-            .tags(aws_sdk_cloudformation::types::Tag::builder().key("changed-by").value("hand").build())
+            .parameters(
+                aws_sdk_cloudformation::types::Parameter::builder()
+                    .parameter_key("PlanName")
+                    .use_previous_value(true)
+                    .build(),
+            )
+            .parameters(
+                aws_sdk_cloudformation::types::Parameter::builder()
+                    .parameter_key("EnvironmentName")
+                    .use_previous_value(true)
+                    .build(),
+            )
+            .tags(
+                aws_sdk_cloudformation::types::Tag::builder()
+                    .key("changed-by")
+                    .value("hand")
+                    .build(),
+            )
             .send()
             .await
             .expect("out-of-band update")
     });
     let (_, stderr) = p.expect(moto, &["apply", "-e", "test", file], 1);
-    assert!(stderr.contains("stale") && stderr.contains("changed since"), "{stderr}");
+    assert!(
+        stderr.contains("stale") && stderr.contains("changed since"),
+        "{stderr}"
+    );
 
     // A plan whose environment renders differently now is refused too.
     p.expect(moto, &["plan", "-e", "test", "--out", file], 0);
-    p.write_plan(&plan_text("saved", &[("us-east-1", "0.5", "c7i.large"), ("eu-west-1", "0.5", "c7i.large")], ""));
+    p.write_plan(&plan_text(
+        "saved",
+        &[
+            ("us-east-1", "0.5", "c7i.large"),
+            ("eu-west-1", "0.5", "c7i.large"),
+        ],
+        "",
+    ));
     let (_, stderr) = p.expect(moto, &["apply", "-e", "test", file], 1);
     assert!(stderr.contains("renders differently"), "{stderr}");
     p.expect(moto, &["destroy", "-e", "test", "--yes"], 0);
@@ -158,35 +252,61 @@ fn saved_plan_applies_exactly_and_is_refused_once_stale() {
 fn region_flag_limits_plan_apply_and_destroy() {
     let moto = shared();
     let p = Project::new("limit", THREE, "");
-    let plan = p.json(moto, &["plan", "-e", "test", "--json", "--region", "eu-west-1"], 0);
+    let plan = p.json(
+        moto,
+        &["plan", "-e", "test", "--json", "--region", "eu-west-1"],
+        0,
+    );
     let regions = plan["regions"].as_object().unwrap();
     assert_eq!(regions.keys().collect::<Vec<_>>(), ["eu-west-1"]);
-    p.expect(moto, &["apply", "-e", "test", "--yes", "--region", "eu-west-1"], 0);
+    p.expect(
+        moto,
+        &["apply", "-e", "test", "--yes", "--region", "eu-west-1"],
+        0,
+    );
     assert!(stack_status(moto, "eu-west-1", &p.stack()).is_some());
     assert_eq!(stack_status(moto, "us-east-1", &p.stack()), None);
     assert_eq!(stack_status(moto, "ap-northeast-1", &p.stack()), None);
     let (_, stderr) = p.expect(moto, &["plan", "-e", "test", "--region", "mars-north-1"], 1);
     assert!(stderr.contains("not in the plan"), "{stderr}");
-    p.expect(moto, &["destroy", "-e", "test", "--yes", "--region", "eu-west-1"], 0);
+    p.expect(
+        moto,
+        &["destroy", "-e", "test", "--yes", "--region", "eu-west-1"],
+        0,
+    );
     assert_eq!(stack_status(moto, "eu-west-1", &p.stack()), None);
 }
 
 #[test]
 fn a_stack_in_rollback_complete_is_replaced() {
     let moto = shared();
-    let p = Project::new("rollback", &THREE[..2], "");
+    let p = Project::new("rollback", TWO, "");
     // A create that fails (a subnet in a VPC that does not exist) leaves ROLLBACK_COMPLETE.
     let cf = aws_sdk_cloudformation::Client::new(&sdk(moto, "us-east-1"));
     let body = r#"{"Resources": {"S": {"Type": "AWS::EC2::Subnet", "Properties": {"VpcId": "vpc-12345678", "CidrBlock": "10.0.0.0/24"}}}}"#;
     runtime().block_on(async {
-        cf.create_stack().stack_name(p.stack()).template_body(body).send().await.expect("create")
+        cf.create_stack()
+            .stack_name(p.stack())
+            .template_body(body)
+            .send()
+            .await
+            .expect("create")
     });
-    assert_eq!(stack_status(moto, "us-east-1", &p.stack()).as_deref(), Some("ROLLBACK_COMPLETE"));
+    assert_eq!(
+        stack_status(moto, "us-east-1", &p.stack()).as_deref(),
+        Some("ROLLBACK_COMPLETE")
+    );
     let plan = p.json(moto, &["plan", "-e", "test", "--json"], 0);
     assert_eq!(region_action(&plan, "us-east-1"), "replace-rolled-back");
     let (_, stderr) = p.expect(moto, &["apply", "-e", "test", "--yes"], 0);
-    assert!(stderr.contains("ROLLBACK_COMPLETE") && stderr.contains("create it again"), "{stderr}");
-    assert_eq!(stack_status(moto, "us-east-1", &p.stack()).as_deref(), Some("CREATE_COMPLETE"));
+    assert!(
+        stderr.contains("ROLLBACK_COMPLETE") && stderr.contains("create it again"),
+        "{stderr}"
+    );
+    assert_eq!(
+        stack_status(moto, "us-east-1", &p.stack()).as_deref(),
+        Some("CREATE_COMPLETE")
+    );
     p.expect(moto, &["plan", "-e", "test", "--detailed-exitcode"], 0);
     p.expect(moto, &["destroy", "-e", "test", "--yes"], 0);
 }
@@ -194,10 +314,14 @@ fn a_stack_in_rollback_complete_is_replaced() {
 #[test]
 fn apply_without_yes_and_without_a_terminal_refuses() {
     let moto = shared();
-    let p = Project::new("refuse", &THREE[..2], "");
+    let p = Project::new("refuse", TWO, "");
     let (_, stderr) = p.expect(moto, &["apply", "-e", "test"], 1);
     assert!(stderr.contains("without --yes"), "{stderr}");
-    assert_eq!(stack_status(moto, "us-east-1", &p.stack()), None, "nothing was created");
+    assert_eq!(
+        stack_status(moto, "us-east-1", &p.stack()),
+        None,
+        "nothing was created"
+    );
 }
 
 #[test]
@@ -205,7 +329,10 @@ fn an_endpoint_that_dies_mid_apply_fails_cleanly_and_the_next_apply_converges() 
     let mut dying = moto::Moto::start();
     let p = Project::new("dies", THREE, "");
     let mut child = p
-        .cmd(&dying, &["apply", "-e", "test", "--yes", "--max-parallel", "1"])
+        .cmd(
+            &dying,
+            &["apply", "-e", "test", "--yes", "--max-parallel", "1"],
+        )
         .env("AWS_MAX_ATTEMPTS", "2")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -229,7 +356,10 @@ fn an_endpoint_that_dies_mid_apply_fails_cleanly_and_the_next_apply_converges() 
     let all = [seen, rest].concat().join("\n");
     assert_eq!(status.code(), Some(1), "{all}");
     assert!(!all.contains("panicked"), "{all}");
-    assert!(all.contains("cannot reach the AWS endpoint") || all.contains("FAILED"), "a clear message: {all}");
+    assert!(
+        all.contains("cannot reach the AWS endpoint") || all.contains("FAILED"),
+        "a clear message: {all}"
+    );
     assert!(all.contains("apply failed in"), "a summary: {all}");
 
     // A new endpoint: the next apply converges.

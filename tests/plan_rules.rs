@@ -620,12 +620,12 @@ fn prewarm_min_size_must_not_exceed_max_size() {
 }
 
 #[test]
-#[ignore = "validator gap: MinSize (the zone count) above MaxSize is not refused when the plan has no event"]
 fn min_size_must_not_exceed_max_size_without_events() {
     let text = TINY.split("[[events]]").next().unwrap();
     // MinSize 2 (zones) > MaxSize 1: an Auto Scaling group CloudFormation refuses.
     let p = load(text);
-    assert!(p.is_err(), "MinSize 2 > MaxSize 1 was accepted");
+    let errs = p.expect_err("MinSize 2 > MaxSize 1 was accepted");
+    assert!(errs.errors.iter().any(|e| e.code == ErrorCode::MinAboveMax), "{errs}");
 }
 
 #[test]

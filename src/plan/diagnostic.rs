@@ -35,6 +35,8 @@ pub enum ErrorCode {
     BadTime,
     /// A pre-warm MinSize above MaxSize.
     PrewarmAboveMax,
+    /// MinSize (the zone count or the baseline) above MaxSize.
+    MinAboveMax,
     /// A plan with no region.
     NoRegion,
     /// One region cannot survive its own loss.
@@ -64,6 +66,7 @@ impl ErrorCode {
             ErrorCode::EventsOverlap => "plan::events-overlap",
             ErrorCode::BadTime => "plan::bad-time",
             ErrorCode::PrewarmAboveMax => "plan::prewarm-above-max",
+            ErrorCode::MinAboveMax => "plan::min-above-max",
             ErrorCode::NoRegion => "plan::no-region",
             ErrorCode::SingleRegionLoss => "plan::single-region-loss",
             ErrorCode::ExtendsBroken => "plan::extends-broken",

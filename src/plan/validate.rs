@@ -49,6 +49,25 @@ pub(super) fn build(merged: MergedSource) -> Result<Plan, PlanErrors> {
         return Err(ck.finish());
     };
     plan.capacity = capacity::compute(&plan);
+    for rc in &plan.capacity.regions {
+        if rc.min_size > rc.max_size {
+            let own = path(&["regions", &rc.region, "availability_zones"]);
+            let at = if sources.is_set(&own) {
+                own
+            } else {
+                path(&["defaults", "availability_zones"])
+            };
+            ck.error_at(
+                &at,
+                ErrorCode::MinAboveMax,
+                format!(
+                    "{} needs MinSize {} (one instance per availability zone, or the baseline) but its MaxSize is only {}",
+                    rc.region, rc.min_size, rc.max_size
+                ),
+                "the region's share of the peak fits on fewer instances than it has zones: use fewer availability_zones, a smaller instance type (lower users_per_instance), or a larger share",
+            );
+        }
+    }
     for (ei, ev) in plan.capacity.events.iter().enumerate() {
         for (rc, pre) in plan.capacity.regions.iter().zip(&ev.regions) {
             if pre.prewarm_min_size > rc.max_size {

@@ -148,11 +148,15 @@ fn level_chart(
             .color(&DANGER)
             .pos(Pos::new(HPos::Center, VPos::Bottom));
         chart
-            .draw_series(values.iter().enumerate().filter_map(|(i, v)| {
-                v.iter()
-                    .all(Option::is_none)
-                    .then(|| Text::new("price unknown", (i as f64, top * 0.02), unknown.clone()))
-            }))
+            .draw_series(
+                values
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, v)| v.iter().all(Option::is_none))
+                    .map(|(i, _)| {
+                        Text::new("price unknown", (i as f64, top * 0.02), unknown.clone())
+                    }),
+            )
             .map_err(err)?;
         chart
             .configure_series_labels()
@@ -235,7 +239,10 @@ pub fn region_loss(r: &Report) -> Res {
             drop(root);
             return Ok(finish(buf, "region-loss", title));
         }
-        let root = root.titled(title, (FONT, 20)).map_err(err)?;
+        let root = root
+            .margin(8, 0, 0, 0)
+            .titled(title, (FONT, 20))
+            .map_err(err)?;
         let (legend, root) = root.split_vertically(legend_h);
         let slot = (WIDTH as i32 - 80) / per_row as i32;
         for i in 0..entries {
@@ -326,15 +333,22 @@ pub fn region_loss(r: &Report) -> Res {
                 }
                 let util = v.utilization.to_string().parse::<f64>().unwrap_or(0.0);
                 let x0 = g as f64 - 0.42 + k as f64 * width;
+                // The part above 100% in red, and a red outline.
                 chart
-                    .draw_series(std::iter::once(Rectangle::new(
-                        [(x0 + 0.005, 0.0), (x0 + width - 0.005, util)],
-                        DANGER.stroke_width(2),
-                    )))
+                    .draw_series([
+                        Rectangle::new(
+                            [(x0 + 0.005, 100.0), (x0 + width - 0.005, util)],
+                            DANGER.mix(0.85).filled(),
+                        ),
+                        Rectangle::new(
+                            [(x0 + 0.005, 0.0), (x0 + width - 0.005, util)],
+                            DANGER.stroke_width(2),
+                        ),
+                    ])
                     .map_err(err)?;
                 chart
                     .draw_series(std::iter::once(Text::new(
-                        format!("{util:.0}%"),
+                        format!("{util:.1}%"),
                         (x0 + width / 2.0, util + top * 0.01),
                         over_style.clone(),
                     )))
@@ -454,16 +468,13 @@ pub fn timeline(r: &Report) -> Res {
                 ])
                 .map_err(err)?;
             let text = format!(
-                "{}: {} {}–{} UTC · {} instances{}",
+                "{}: {} {}–{} UTC · {} instances · {}",
                 e.name,
                 e.starts_at.format("%d %b"),
                 e.prewarm_at.format("%H:%M"),
                 e.release_at.format("%H:%M"),
                 int(e.instances),
-                match e.prewarm_cost {
-                    Some(c) => format!(" · {}", super::format::usd(c)),
-                    None => String::new(),
-                }
+                super::format::money(e.prewarm_cost).replace("unknown", "cost unknown")
             );
             let right_side = b < span * 0.55;
             let (x, anchor) = if right_side {
@@ -580,15 +591,19 @@ pub fn quotas(r: &Report) -> Res {
             .color(&GREY)
             .pos(Pos::new(HPos::Center, VPos::Bottom));
         chart
-            .draw_series(r.quotas.iter().enumerate().filter_map(|(i, q)| {
-                q.quota.is_none().then(|| {
-                    Text::new(
-                        "quota unknown",
-                        (i as f64, q.vcpus_at_max as f64 + top * 0.02),
-                        unknown.clone(),
-                    )
-                })
-            }))
+            .draw_series(
+                r.quotas
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, q)| q.quota.is_none())
+                    .map(|(i, q)| {
+                        Text::new(
+                            "quota unknown",
+                            (i as f64, q.vcpus_at_max as f64 + top * 0.02),
+                            unknown.clone(),
+                        )
+                    }),
+            )
             .map_err(err)?;
         chart
             .configure_series_labels()

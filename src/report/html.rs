@@ -101,9 +101,9 @@ const SCRIPT: &str = r#"(function(){var b=document.body;var c=document.querySele
 fn chart(o: &mut String, svg: Result<String, String>, caption: &str) {
     match svg {
         Ok(svg) => {
-            let _ = write!(
+            let _ = writeln!(
                 o,
-                "<figure>{svg}<figcaption>{}</figcaption></figure>\n",
+                "<figure>{svg}<figcaption>{}</figcaption></figure>",
                 inline(caption)
             );
         }

@@ -899,7 +899,7 @@ fn findings(r: &Report) -> Vec<Finding> {
                 Severity::Critical,
                 "quotas",
                 format!(
-                    "{} needs {} vCPUs at MaxSize but its On-Demand Standard quota is {} ({}): {} vCPUs short; request an increase of {}",
+                    "{}: {} vCPUs at MaxSize against a quota of {} ({}), {} short; raise {}",
                     q.region,
                     int(q.vcpus_at_max),
                     int(quota),

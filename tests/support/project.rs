@@ -24,7 +24,9 @@ pub fn plan_text(name: &str, regions: &[RegionSpec], extra: &str) -> String {
         regions.len() > 1
     );
     for (r, share, it) in regions {
-        s.push_str(&format!("[regions.{r}]\nshare = {share}\ninstance_type = \"{it}\"\n\n"));
+        s.push_str(&format!(
+            "[regions.{r}]\nshare = {share}\ninstance_type = \"{it}\"\n\n"
+        ));
     }
     s.push_str(extra);
     s
@@ -38,7 +40,10 @@ impl Project {
             .tempdir()
             .expect("temp dir");
         std::fs::create_dir_all(dir.path().join("environments")).expect("mkdir");
-        let p = Project { dir, name: name.to_string() };
+        let p = Project {
+            dir,
+            name: name.to_string(),
+        };
         p.write_plan(&plan_text(name, regions, extra));
         p
     }
@@ -91,7 +96,8 @@ impl Project {
     /// Run with `--json` somewhere in args and parse stdout.
     pub fn json(&self, moto: &Moto, args: &[&str], code: i32) -> serde_json::Value {
         let (stdout, _) = self.expect(moto, args, code);
-        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("stdout of {args:?} is not JSON ({e}):\n{stdout}"))
+        serde_json::from_str(&stdout)
+            .unwrap_or_else(|e| panic!("stdout of {args:?} is not JSON ({e}):\n{stdout}"))
     }
 
     /// Where rendered files go.
