@@ -202,9 +202,21 @@ fn saved_plan_applies_exactly_and_is_refused_once_stale() {
     p.expect(moto, &["plan", "-e", "test", "--out", file], 0);
     let cf = aws_sdk_cloudformation::Client::new(&sdk(moto, "us-east-1"));
     runtime().block_on(async {
+        // Someone updates the stack by hand: MaxSize 99.
+        let body = cf
+            .get_template()
+            .stack_name(p.stack())
+            .send()
+            .await
+            .expect("get template")
+            .template_body()
+            .unwrap()
+            .to_string();
+        let mut t: Value = serde_json::from_str(&body).unwrap();
+        t["Resources"]["AutoScalingGroup"]["Properties"]["MaxSize"] = "99".into();
         cf.update_stack()
             .stack_name(p.stack())
-            .use_previous_template(true)
+            .template_body(t.to_string())
             .parameters(
                 aws_sdk_cloudformation::types::Parameter::builder()
                     .parameter_key("PlanName")
@@ -215,12 +227,6 @@ fn saved_plan_applies_exactly_and_is_refused_once_stale() {
                 aws_sdk_cloudformation::types::Parameter::builder()
                     .parameter_key("EnvironmentName")
                     .use_previous_value(true)
-                    .build(),
-            )
-            .tags(
-                aws_sdk_cloudformation::types::Tag::builder()
-                    .key("changed-by")
-                    .value("hand")
                     .build(),
             )
             .send()

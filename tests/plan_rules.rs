@@ -625,7 +625,10 @@ fn min_size_must_not_exceed_max_size_without_events() {
     // MinSize 2 (zones) > MaxSize 1: an Auto Scaling group CloudFormation refuses.
     let p = load(text);
     let errs = p.expect_err("MinSize 2 > MaxSize 1 was accepted");
-    assert!(errs.errors.iter().any(|e| e.code == ErrorCode::MinAboveMax), "{errs}");
+    assert!(
+        errs.errors.iter().any(|e| e.code == ErrorCode::MinAboveMax),
+        "{errs}"
+    );
 }
 
 #[test]

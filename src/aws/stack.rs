@@ -233,13 +233,20 @@ impl Stacks {
     ) -> Result<ChangeSet, AwsError> {
         // A change set of the same (deterministic) name from an earlier
         // plan is replaced.
-        let _ = self
+        let existing = self
             .client
-            .delete_change_set()
+            .list_change_sets()
             .stack_name(stack)
-            .change_set_name(change_set)
             .send()
-            .await;
+            .await
+            .map_err(|e| call_error(&self.region, "ListChangeSets", e))?;
+        for summary in existing.summaries() {
+            if summary.change_set_name() == Some(change_set)
+                && let Some(id) = summary.change_set_id()
+            {
+                self.delete_change_set(stack, id).await?;
+            }
+        }
         let mut req = self
             .client
             .create_change_set()
