@@ -174,7 +174,13 @@ fn cache_rules(plan: &Plan, cf: &crate::plan::Cloudflare) -> Value {
             let mut params = json!({ "cache": r.cache });
             if r.cache {
                 if let Some(ttl) = r.edge_ttl_seconds {
-                    params["edge_ttl"] = json!({ "mode": "override_origin", "default": ttl });
+                    // Origin errors are never stored at the edge: a cached
+                    // 5xx on a live manifest would outlast the incident.
+                    params["edge_ttl"] = json!({
+                        "mode": "override_origin",
+                        "default": ttl,
+                        "status_code_ttl": [{"status_code_range": {"from": 500, "to": 599}, "value": -1}],
+                    });
                 }
                 if let Some(ttl) = r.browser_ttl_seconds {
                     params["browser_ttl"] = json!({ "mode": "override_origin", "default": ttl });
