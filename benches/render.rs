@@ -1,1 +1,26 @@
-fn main() {}
+//! Render benchmark: load, check, size and render plans of 1, 6 and 16
+//! regions (in process). The whole-process figure is measured by
+//! scripts/bench-render; both are recorded in docs/performance.md.
+
+use std::path::Path;
+
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use streamscale::render::{Templates, render};
+
+fn bench(c: &mut Criterion) {
+    let templates = Templates::builtin().expect("templates");
+    let mut g = c.benchmark_group("load+render");
+    for n in [1usize, 6, 16] {
+        let text = streamscale::synthetic::plan_text(n);
+        g.bench_with_input(BenchmarkId::from_parameter(n), &text, |b, text| {
+            b.iter(|| {
+                let plan = streamscale::plan::from_str(Path::new("bench.toml"), text).expect("valid plan");
+                render(&plan, &templates).expect("render")
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -2,6 +2,7 @@
 //! `AWS_ENDPOINT_URL`, retries) and thin typed wrappers over the
 //! CloudFormation and S3 calls the engine makes. No decisions live here.
 
+pub mod live;
 pub mod stack;
 
 use std::time::Duration;

@@ -42,6 +42,10 @@ Resource types
                                          across stacks)      -> _scheduled_action_*
   * AWS::EC2::Subnet                     GetAtt AvailabilityZone raises
                                                              -> _subnet_get_cfn_attribute
+  * AWS::EC2::SecurityGroup              replaced (new id) on every update; an
+                                         update of SecurityGroupIngress/Egress
+                                         does not set the rules to the declared
+                                         ones                -> _sg_update
   * AWS::EC2::SecurityGroupIngress       ignores CidrIpv6 / SourcePrefixListId,
                                          no physical id, never revoked
                                                              -> _sg_ingress_*
@@ -73,6 +77,8 @@ Service APIs (used by the types above, also visible through the API)
     puts every node in us-east-1a/b and every endpoint in "use1"
                                                              -> _create_replication_group
   * DescribeCacheSubnetGroups gives "SubnetAvailabilityZone": {} -> _cache_subnet_group_init
+  * CreateLaunchTemplateVersion ignores SourceVersion (AWS copies the source
+    version's data; the given data overrides it)   -> _create_launch_template_version
 
   * a failing resource makes CreateStack/UpdateStack/ExecuteChangeSet answer
     an error and leaves the stack half-done; AWS accepts the call and rolls back
@@ -1111,6 +1117,134 @@ def _patch_ec2_elbv2() -> None:
     SecurityGroupIngress.update_from_cloudformation_json = classmethod(_sg_ingress_update)
     SecurityGroupIngress.delete = _sg_ingress_delete
     SecurityGroupIngress.physical_resource_id = property(lambda self: (getattr(self, "rule_ids", None) or [""])[0])
+
+    # Gap: every update of an AWS::EC2::SecurityGroup deletes the group and
+    # creates a new one (a new id).  AWS replaces the group only when
+    # GroupDescription, GroupName or VpcId change; otherwise it updates in
+    # place, and an update of SecurityGroupIngress / SecurityGroupEgress sets
+    # the group's rules to exactly the declared ones (rules added outside
+    # CloudFormation are revoked, missing ones authorized).
+    from moto.ec2.models.security_groups import SecurityGroup
+
+    orig_sg_update = SecurityGroup.update_from_cloudformation_json.__func__
+    protocols = {"tcp": "tcp", "6": "tcp", "udp": "udp", "17": "udp", "icmp": "icmp", "1": "icmp", "-1": "-1", "all": "-1"}
+
+    def _rule_key(proto: Any, from_port: Any, to_port: Any, source: tuple[str, str]) -> tuple[Any, ...]:
+        proto = protocols.get(str(proto).lower(), str(proto).lower())
+        if proto == "-1":
+            return (proto, None, None, source)
+        return (proto, _to_int(from_port), _to_int(to_port), source)
+
+    def _declared(rules: list[dict[str, Any]], egress: bool) -> dict[tuple[Any, ...], dict[str, Any]]:
+        group_key = "DestinationSecurityGroupId" if egress else "SourceSecurityGroupId"
+        prefix_key = "DestinationPrefixListId" if egress else "SourcePrefixListId"
+        out = {}
+        for rule in rules or []:
+            for key, kind in (("CidrIp", "cidr"), ("CidrIpv6", "cidr6"), (group_key, "group"), (prefix_key, "prefix")):
+                if rule.get(key):
+                    out[_rule_key(rule.get("IpProtocol"), rule.get("FromPort"), rule.get("ToPort"), (kind, rule[key]))] = rule
+        return out
+
+    def _live_key(rule: Any) -> tuple[Any, ...]:
+        if rule.ip_range.get("CidrIp"):
+            source = ("cidr", rule.ip_range["CidrIp"])
+        elif rule.ip_range.get("CidrIpv6"):
+            source = ("cidr6", rule.ip_range["CidrIpv6"])
+        elif rule.source_group.get("GroupId"):
+            source = ("group", rule.source_group["GroupId"])
+        elif rule.prefix_list_id:
+            source = ("prefix", rule.prefix_list_id)
+        else:
+            source = ("other", "")
+        return _rule_key(rule.ip_protocol, rule.from_port, rule.to_port, source)
+
+    def _reconcile(backend: Any, group: Any, rules: list[dict[str, Any]], egress: bool) -> None:
+        wanted = _declared(rules, egress)
+        live = list(group.egress_rules if egress else group.ingress_rules)
+        present = {_live_key(r): r for r in live}
+        stale = [r.id for key, r in present.items() if key not in wanted]
+        revoke = backend.revoke_security_group_egress if egress else backend.revoke_security_group_ingress
+        authorize = backend.authorize_security_group_egress if egress else backend.authorize_security_group_ingress
+        if stale:
+            revoke(group_name_or_id=group.id, ip_protocol=None, from_port=None, to_port=None, ip_ranges=[], security_rule_ids=stale)
+        for key, rule in wanted.items():
+            if key in present:
+                continue
+            kind, value = key[3]
+            ip_ranges, groups, prefixes = [], [], []
+            if kind == "cidr":
+                ip_ranges = [{"CidrIp": value, "Description": rule.get("Description")}]
+            elif kind == "cidr6":
+                ip_ranges = [{"CidrIpv6": value, "Description": rule.get("Description")}]
+            elif kind == "group":
+                groups = [{"GroupId": value}]
+            else:
+                prefixes = [{"PrefixListId": value}]
+            authorize(
+                group_name_or_id=group.id,
+                ip_protocol=str(rule.get("IpProtocol")),
+                from_port=rule.get("FromPort"),
+                to_port=rule.get("ToPort"),
+                ip_ranges=ip_ranges,
+                source_groups=groups,
+                prefix_list_ids=prefixes,
+            )
+
+    def _sg_update(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):  # type: ignore[no-untyped-def]
+        props = cloudformation_json["Properties"]
+        old = getattr(original_resource, "_ext_props", None)
+        if old is None or any(
+            props.get(k) != old.get(k) for k in ("GroupDescription", "GroupName", "VpcId")
+        ):
+            return orig_sg_update(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name)
+        backend = ec2_backends[account_id][region_name]
+        group = backend.get_security_group_from_id(original_resource.id)
+        if group is None:
+            return orig_sg_update(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name)
+        if props.get("SecurityGroupIngress") != old.get("SecurityGroupIngress"):
+            _reconcile(backend, group, props.get("SecurityGroupIngress") or [], egress=False)
+        if props.get("SecurityGroupEgress") != old.get("SecurityGroupEgress") and "SecurityGroupEgress" in props:
+            _reconcile(backend, group, props.get("SecurityGroupEgress") or [], egress=True)
+        if props.get("Tags") != old.get("Tags") and _RETAG is not None:
+            _RETAG(group, props, account_id, region_name)
+        return group
+
+    SecurityGroup.update_from_cloudformation_json = classmethod(_sg_update)
+
+    # Gap: CreateLaunchTemplateVersion ignores SourceVersion.  AWS starts the
+    # new version from the source version's data, and the parameters given
+    # override it.
+    from moto.ec2.responses.launch_templates import LaunchTemplates
+
+    orig_create_version = LaunchTemplates.create_launch_template_version
+
+    def _create_launch_template_version(self):  # type: ignore[no-untyped-def]
+        source = self._get_param("SourceVersion")
+        if source:
+            name = self._get_param("LaunchTemplateName")
+            template_id = self._get_param("LaunchTemplateId")
+            template = (
+                self.ec2_backend.get_launch_template(template_id)
+                if template_id
+                else self.ec2_backend.get_launch_template_by_name(name)
+            )
+            base = copy.deepcopy(template.get_version(source).data)
+            base.update(self._get_param("LaunchTemplateData", {}) or {})
+            orig_get_param = self._get_param
+
+            def _get_param(param_name, if_none=None):  # type: ignore[no-untyped-def]
+                if param_name == "LaunchTemplateData":
+                    return base
+                return orig_get_param(param_name, if_none)
+
+            self._get_param = _get_param
+            try:
+                return orig_create_version(self)
+            finally:
+                del self._get_param
+        return orig_create_version(self)
+
+    LaunchTemplates.create_launch_template_version = _create_launch_template_version
 
 
 

@@ -1,0 +1,701 @@
+//! Thin reads of live resources for `drift`, the planner's drift check and
+//! `report --live`.
+//!
+//! Each read returns the resource's live properties under CloudFormation's
+//! property names and in its shapes (numbers as numbers, booleans as
+//! booleans, lists as lists), so that the engine can compare them with a
+//! template property by property; `None` when the resource does not exist.
+//! No decisions live here: what is compared, and how, is
+//! [`crate::engine::drift`]'s.
+
+use std::time::Duration;
+
+use aws_smithy_types::date_time::Format;
+use serde_json::{Map, Value, json};
+
+use super::{AwsError, call_error, sdk_message};
+
+/// The error code of an SDK error, if the service gave one.
+fn code<E, R>(err: &aws_smithy_runtime_api::client::result::SdkError<E, R>) -> Option<String>
+where
+    E: aws_smithy_types::error::metadata::ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    err.as_service_error()
+        .and_then(|e| e.code())
+        .map(str::to_string)
+}
+
+/// Whether an SDK error says the resource does not exist
+/// (`InvalidGroup.NotFound`, `LoadBalancerNotFound`, `ReplicationGroupNotFoundFault`, …).
+fn not_found<E, R>(err: &aws_smithy_runtime_api::client::result::SdkError<E, R>) -> bool
+where
+    E: aws_smithy_types::error::metadata::ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    code(err).is_some_and(|c| c.contains("NotFound"))
+}
+
+fn time(t: Option<&aws_smithy_types::DateTime>) -> Value {
+    t.and_then(|d| d.fmt(Format::DateTime).ok())
+        .map_or(Value::Null, Value::String)
+}
+
+fn opt<T: Into<Value>>(v: Option<T>) -> Value {
+    v.map_or(Value::Null, Into::into)
+}
+
+/// Drop null members, so that "absent" reads the same as in a template.
+fn compact(v: Value) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(
+            m.into_iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k, compact(v)))
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(a.into_iter().map(compact).collect()),
+        other => other,
+    }
+}
+
+/// An auto-scaling group: `MinSize`, `MaxSize`, `DesiredCapacity`,
+/// `LaunchTemplate {LaunchTemplateId, Version}`, `VPCZoneIdentifier` (a
+/// list), `TargetGroupARNs`, `HealthCheckType`, `HealthCheckGracePeriod`,
+/// and `Instances [{InstanceId, InstanceType, LifecycleState, HealthStatus, Version}]`.
+pub async fn auto_scaling_group(
+    client: &aws_sdk_autoscaling::Client,
+    region: &str,
+    name: &str,
+) -> Result<Option<Value>, AwsError> {
+    let out = client
+        .describe_auto_scaling_groups()
+        .auto_scaling_group_names(name)
+        .send()
+        .await
+        .map_err(|e| call_error(region, "DescribeAutoScalingGroups", e))?;
+    let Some(g) = out
+        .auto_scaling_groups()
+        .iter()
+        .find(|g| g.auto_scaling_group_name() == Some(name))
+    else {
+        return Ok(None);
+    };
+    let lt = g.launch_template().map(|l| {
+        json!({
+            "LaunchTemplateId": l.launch_template_id(),
+            "LaunchTemplateName": l.launch_template_name(),
+            "Version": l.version(),
+        })
+    });
+    let subnets: Vec<&str> = g
+        .vpc_zone_identifier()
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect();
+    let instances: Vec<Value> = g
+        .instances()
+        .iter()
+        .map(|i| {
+            json!({
+                "InstanceId": i.instance_id(),
+                "InstanceType": i.instance_type(),
+                "LifecycleState": i.lifecycle_state().map(|s| s.as_str()),
+                "HealthStatus": i.health_status(),
+                "Version": i.launch_template().and_then(|l| l.version()),
+            })
+        })
+        .collect();
+    Ok(Some(compact(json!({
+        "AutoScalingGroupName": name,
+        "MinSize": opt(g.min_size()),
+        "MaxSize": opt(g.max_size()),
+        "DesiredCapacity": opt(g.desired_capacity()),
+        "LaunchTemplate": lt,
+        "MixedInstancesPolicy": g.mixed_instances_policy().map(|_| true),
+        "VPCZoneIdentifier": subnets,
+        "TargetGroupARNs": g.target_group_arns(),
+        "HealthCheckType": g.health_check_type(),
+        "HealthCheckGracePeriod": opt(g.health_check_grace_period()),
+        "Instances": instances,
+    }))))
+}
+
+/// The scaling policies of a group (all pages), each with `PolicyName`,
+/// `PolicyARN`, `PolicyType`, `AutoScalingGroupName`,
+/// `EstimatedInstanceWarmup` and `TargetTrackingConfiguration
+/// {PredefinedMetricSpecification {PredefinedMetricType}, TargetValue, DisableScaleIn}`.
+pub async fn scaling_policies(
+    client: &aws_sdk_autoscaling::Client,
+    region: &str,
+    group: &str,
+) -> Result<Vec<Value>, AwsError> {
+    let mut out = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let page = client
+            .describe_policies()
+            .auto_scaling_group_name(group)
+            .set_next_token(token.clone())
+            .send()
+            .await
+            .map_err(|e| call_error(region, "DescribePolicies", e))?;
+        for p in page.scaling_policies() {
+            let ttc = p.target_tracking_configuration().map(|t| {
+                json!({
+                    "PredefinedMetricSpecification": t.predefined_metric_specification().map(|m| json!({
+                        "PredefinedMetricType": m.predefined_metric_type().map(|t| t.as_str()),
+                    })),
+                    "TargetValue": t.target_value(),
+                    "DisableScaleIn": t.disable_scale_in(),
+                })
+            });
+            out.push(compact(json!({
+                "PolicyName": p.policy_name(),
+                "PolicyARN": p.policy_arn(),
+                "PolicyType": p.policy_type(),
+                "AutoScalingGroupName": p.auto_scaling_group_name(),
+                "EstimatedInstanceWarmup": opt(p.estimated_instance_warmup()),
+                "TargetTrackingConfiguration": ttc,
+            })));
+        }
+        token = page.next_token().map(str::to_string);
+        if token.is_none() {
+            return Ok(out);
+        }
+    }
+}
+
+/// The scheduled actions of a group (all pages), each with
+/// `ScheduledActionName`, `AutoScalingGroupName`, `StartTime`, `EndTime`
+/// (RFC 3339), `Recurrence`, `MinSize`, `MaxSize`, `DesiredCapacity`.
+pub async fn scheduled_actions(
+    client: &aws_sdk_autoscaling::Client,
+    region: &str,
+    group: &str,
+) -> Result<Vec<Value>, AwsError> {
+    let mut out = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let page = client
+            .describe_scheduled_actions()
+            .auto_scaling_group_name(group)
+            .set_next_token(token.clone())
+            .send()
+            .await
+            .map_err(|e| call_error(region, "DescribeScheduledActions", e))?;
+        for a in page.scheduled_update_group_actions() {
+            out.push(compact(json!({
+                "ScheduledActionName": a.scheduled_action_name(),
+                "AutoScalingGroupName": a.auto_scaling_group_name(),
+                "StartTime": time(a.start_time()),
+                "EndTime": time(a.end_time()),
+                "Recurrence": a.recurrence(),
+                "MinSize": opt(a.min_size()),
+                "MaxSize": opt(a.max_size()),
+                "DesiredCapacity": opt(a.desired_capacity()),
+            })));
+        }
+        token = page.next_token().map(str::to_string);
+        if token.is_none() {
+            return Ok(out);
+        }
+    }
+}
+
+/// A launch template: `LaunchTemplateId`, `DefaultVersionNumber`,
+/// `LatestVersionNumber` and `Versions {"<n>": LaunchTemplateData}` for
+/// `$Latest`, `$Default` and the `versions` asked for (e.g. the one an
+/// auto-scaling group uses). The data carries `ImageId`, `InstanceType`,
+/// `SecurityGroupIds`, `MetadataOptions`, `Monitoring`, `BlockDeviceMappings`.
+pub async fn launch_template(
+    client: &aws_sdk_ec2::Client,
+    region: &str,
+    id: &str,
+    versions: &[String],
+) -> Result<Option<Value>, AwsError> {
+    let out = match client.describe_launch_templates().launch_template_ids(id).send().await {
+        Ok(o) => o,
+        Err(e) if not_found(&e) => return Ok(None),
+        Err(e) => return Err(call_error(region, "DescribeLaunchTemplates", e)),
+    };
+    let Some(lt) = out.launch_templates().first() else {
+        return Ok(None);
+    };
+    let mut wanted: Vec<String> = vec!["$Latest".into(), "$Default".into()];
+    for v in versions {
+        if !wanted.contains(v) {
+            wanted.push(v.clone());
+        }
+    }
+    let out = client
+        .describe_launch_template_versions()
+        .launch_template_id(id)
+        .set_versions(Some(wanted))
+        .send()
+        .await
+        .map_err(|e| call_error(region, "DescribeLaunchTemplateVersions", e))?;
+    let mut by_number = Map::new();
+    for v in out.launch_template_versions() {
+        let Some(n) = v.version_number() else {
+            continue;
+        };
+        let data = v.launch_template_data().map(|d| {
+            let md = d.metadata_options().map(|m| {
+                json!({
+                    "HttpTokens": m.http_tokens().map(|x| x.as_str()),
+                    "HttpEndpoint": m.http_endpoint().map(|x| x.as_str()),
+                    "HttpPutResponseHopLimit": m.http_put_response_hop_limit(),
+                })
+            });
+            let bdm: Vec<Value> = d
+                .block_device_mappings()
+                .iter()
+                .map(|b| {
+                    json!({
+                        "DeviceName": b.device_name(),
+                        "Ebs": b.ebs().map(|e| json!({
+                            "VolumeSize": e.volume_size(),
+                            "VolumeType": e.volume_type().map(|t| t.as_str()),
+                            "Encrypted": e.encrypted(),
+                            "DeleteOnTermination": e.delete_on_termination(),
+                        })),
+                    })
+                })
+                .collect();
+            json!({
+                "ImageId": d.image_id(),
+                "InstanceType": d.instance_type().map(|t| t.as_str()),
+                "SecurityGroupIds": d.security_group_ids(),
+                "MetadataOptions": md,
+                "Monitoring": d.monitoring().map(|m| json!({"Enabled": m.enabled()})),
+                "BlockDeviceMappings": bdm,
+            })
+        });
+        by_number.insert(n.to_string(), compact(data.unwrap_or(Value::Null)));
+    }
+    Ok(Some(json!({
+        "LaunchTemplateId": lt.launch_template_id(),
+        "LaunchTemplateName": lt.launch_template_name(),
+        "DefaultVersionNumber": lt.default_version_number(),
+        "LatestVersionNumber": lt.latest_version_number(),
+        "Versions": by_number,
+    })))
+}
+
+fn sg_rules(perms: &[aws_sdk_ec2::types::IpPermission], egress: bool) -> Vec<Value> {
+    let (group_key, prefix_key) = if egress {
+        ("DestinationSecurityGroupId", "DestinationPrefixListId")
+    } else {
+        ("SourceSecurityGroupId", "SourcePrefixListId")
+    };
+    let mut out = Vec::new();
+    for p in perms {
+        let base = |extra: (&str, Option<&str>), description: Option<&str>| {
+            let mut m = Map::new();
+            m.insert("IpProtocol".into(), opt(p.ip_protocol()));
+            m.insert("FromPort".into(), opt(p.from_port()));
+            m.insert("ToPort".into(), opt(p.to_port()));
+            m.insert(extra.0.into(), opt(extra.1));
+            m.insert("Description".into(), opt(description));
+            compact(Value::Object(m))
+        };
+        for r in p.ip_ranges() {
+            out.push(base(("CidrIp", r.cidr_ip()), r.description()));
+        }
+        for r in p.ipv6_ranges() {
+            out.push(base(("CidrIpv6", r.cidr_ipv6()), r.description()));
+        }
+        for g in p.user_id_group_pairs() {
+            out.push(base((group_key, g.group_id()), g.description()));
+        }
+        for l in p.prefix_list_ids() {
+            out.push(base((prefix_key, l.prefix_list_id()), l.description()));
+        }
+    }
+    out
+}
+
+/// A security group: `GroupId`, `GroupDescription`, `VpcId`, and its
+/// rules as `SecurityGroupIngress` / `SecurityGroupEgress` entries, one per
+/// source (`CidrIp`, `CidrIpv6`, `SourceSecurityGroupId`, `SourcePrefixListId`).
+pub async fn security_group(
+    client: &aws_sdk_ec2::Client,
+    region: &str,
+    id: &str,
+) -> Result<Option<Value>, AwsError> {
+    let out = match client.describe_security_groups().group_ids(id).send().await {
+        Ok(o) => o,
+        Err(e) if not_found(&e) => return Ok(None),
+        Err(e) => return Err(call_error(region, "DescribeSecurityGroups", e)),
+    };
+    let Some(g) = out.security_groups().first() else {
+        return Ok(None);
+    };
+    Ok(Some(compact(json!({
+        "GroupId": g.group_id(),
+        "GroupDescription": g.description(),
+        "VpcId": g.vpc_id(),
+        "SecurityGroupIngress": sg_rules(g.ip_permissions(), false),
+        "SecurityGroupEgress": sg_rules(g.ip_permissions_egress(), true),
+    }))))
+}
+
+fn attributes(items: impl Iterator<Item = (Option<String>, Option<String>)>) -> Vec<Value> {
+    items
+        .filter_map(|(k, v)| Some(json!({"Key": k?, "Value": v.unwrap_or_default()})))
+        .collect()
+}
+
+/// A load balancer: `Type`, `Scheme`, `IpAddressType`, `Subnets`,
+/// `SecurityGroups`, `State` and `LoadBalancerAttributes [{Key, Value}]`.
+pub async fn load_balancer(
+    client: &aws_sdk_elasticloadbalancingv2::Client,
+    region: &str,
+    arn: &str,
+) -> Result<Option<Value>, AwsError> {
+    let out = match client.describe_load_balancers().load_balancer_arns(arn).send().await {
+        Ok(o) => o,
+        Err(e) if not_found(&e) => return Ok(None),
+        Err(e) => return Err(call_error(region, "DescribeLoadBalancers", e)),
+    };
+    let Some(lb) = out.load_balancers().first() else {
+        return Ok(None);
+    };
+    let attrs = client
+        .describe_load_balancer_attributes()
+        .load_balancer_arn(arn)
+        .send()
+        .await
+        .map_err(|e| call_error(region, "DescribeLoadBalancerAttributes", e))?;
+    Ok(Some(compact(json!({
+        "LoadBalancerArn": arn,
+        "Type": lb.r#type().map(|t| t.as_str()),
+        "Scheme": lb.scheme().map(|s| s.as_str()),
+        "IpAddressType": lb.ip_address_type().map(|t| t.as_str()),
+        "Subnets": lb.availability_zones().iter().filter_map(|z| z.subnet_id()).collect::<Vec<_>>(),
+        "SecurityGroups": lb.security_groups(),
+        "State": lb.state().and_then(|s| s.code()).map(|c| c.as_str()),
+        "LoadBalancerAttributes": attributes(attrs.attributes().iter().map(|a| (a.key().map(str::to_string), a.value().map(str::to_string)))),
+    }))))
+}
+
+/// The listeners of a load balancer: `ListenerArn`, `Port`, `Protocol`,
+/// `SslPolicy`, `Certificates [{CertificateArn}]`, `DefaultActions [{Type,
+/// TargetGroupArn, RedirectConfig {Protocol, Port, StatusCode}}]`.
+pub async fn listeners(
+    client: &aws_sdk_elasticloadbalancingv2::Client,
+    region: &str,
+    load_balancer_arn: &str,
+) -> Result<Option<Vec<Value>>, AwsError> {
+    let mut out = Vec::new();
+    let mut marker: Option<String> = None;
+    loop {
+        let page = match client
+            .describe_listeners()
+            .load_balancer_arn(load_balancer_arn)
+            .set_marker(marker.clone())
+            .send()
+            .await
+        {
+            Ok(p) => p,
+            Err(e) if not_found(&e) => return Ok(None),
+            Err(e) => return Err(call_error(region, "DescribeListeners", e)),
+        };
+        for l in page.listeners() {
+            let actions: Vec<Value> = l
+                .default_actions()
+                .iter()
+                .map(|a| {
+                    compact(json!({
+                        "Type": a.r#type().map(|t| t.as_str()),
+                        "TargetGroupArn": a.target_group_arn(),
+                        "RedirectConfig": a.redirect_config().map(|r| json!({
+                            "Protocol": r.protocol(),
+                            "Port": r.port(),
+                            "StatusCode": r.status_code().map(|c| c.as_str()),
+                        })),
+                    }))
+                })
+                .collect();
+            out.push(compact(json!({
+                "ListenerArn": l.listener_arn(),
+                "Port": opt(l.port()),
+                "Protocol": l.protocol().map(|p| p.as_str()),
+                "SslPolicy": l.ssl_policy(),
+                "Certificates": l.certificates().iter().map(|c| json!({"CertificateArn": c.certificate_arn()})).collect::<Vec<_>>(),
+                "DefaultActions": actions,
+            })));
+        }
+        marker = page.next_marker().map(str::to_string);
+        if marker.is_none() {
+            return Ok(Some(out));
+        }
+    }
+}
+
+/// A target group: `Protocol`, `Port`, `TargetType`, `VpcId`, the
+/// `HealthCheck*` settings, `Matcher {HttpCode}` and `TargetGroupAttributes`.
+pub async fn target_group(
+    client: &aws_sdk_elasticloadbalancingv2::Client,
+    region: &str,
+    arn: &str,
+) -> Result<Option<Value>, AwsError> {
+    let out = match client.describe_target_groups().target_group_arns(arn).send().await {
+        Ok(o) => o,
+        Err(e) if not_found(&e) => return Ok(None),
+        Err(e) => return Err(call_error(region, "DescribeTargetGroups", e)),
+    };
+    let Some(tg) = out.target_groups().first() else {
+        return Ok(None);
+    };
+    let attrs = client
+        .describe_target_group_attributes()
+        .target_group_arn(arn)
+        .send()
+        .await
+        .map_err(|e| call_error(region, "DescribeTargetGroupAttributes", e))?;
+    Ok(Some(compact(json!({
+        "TargetGroupArn": arn,
+        "Protocol": tg.protocol().map(|p| p.as_str()),
+        "Port": opt(tg.port()),
+        "TargetType": tg.target_type().map(|t| t.as_str()),
+        "VpcId": tg.vpc_id(),
+        "HealthCheckEnabled": opt(tg.health_check_enabled()),
+        "HealthCheckProtocol": tg.health_check_protocol().map(|p| p.as_str()),
+        "HealthCheckPath": tg.health_check_path(),
+        "HealthCheckIntervalSeconds": opt(tg.health_check_interval_seconds()),
+        "HealthCheckTimeoutSeconds": opt(tg.health_check_timeout_seconds()),
+        "HealthyThresholdCount": opt(tg.healthy_threshold_count()),
+        "UnhealthyThresholdCount": opt(tg.unhealthy_threshold_count()),
+        "Matcher": tg.matcher().map(|m| json!({"HttpCode": m.http_code()})),
+        "TargetGroupAttributes": attributes(attrs.attributes().iter().map(|a| (a.key().map(str::to_string), a.value().map(str::to_string)))),
+    }))))
+}
+
+/// A replication group: `CacheNodeType`, `Engine`, `NumNodeGroups`,
+/// `NodeGroups [{NodeGroupId, Replicas}]` (members beyond the primary),
+/// `AtRestEncryptionEnabled`, `TransitEncryptionEnabled`,
+/// `AutomaticFailoverEnabled`, `MultiAZEnabled`, `Port`,
+/// `SnapshotRetentionLimit`, `Status`.
+pub async fn replication_group(
+    client: &aws_sdk_elasticache::Client,
+    region: &str,
+    id: &str,
+) -> Result<Option<Value>, AwsError> {
+    let out = match client
+        .describe_replication_groups()
+        .replication_group_id(id)
+        .send()
+        .await
+    {
+        Ok(o) => o,
+        Err(e) if not_found(&e) => return Ok(None),
+        Err(e) => return Err(call_error(region, "DescribeReplicationGroups", e)),
+    };
+    let Some(g) = out.replication_groups().first() else {
+        return Ok(None);
+    };
+    let groups: Vec<Value> = g
+        .node_groups()
+        .iter()
+        .map(|n| {
+            json!({
+                "NodeGroupId": n.node_group_id(),
+                "Replicas": n.node_group_members().len().saturating_sub(1),
+            })
+        })
+        .collect();
+    let enabled = |s: Option<&str>| s.map(|s| s == "enabled" || s == "enabling");
+    Ok(Some(compact(json!({
+        "ReplicationGroupId": g.replication_group_id(),
+        "Status": g.status(),
+        "CacheNodeType": g.cache_node_type(),
+        "Engine": g.engine(),
+        "NumNodeGroups": g.node_groups().len(),
+        "NodeGroups": groups,
+        "AtRestEncryptionEnabled": opt(g.at_rest_encryption_enabled()),
+        "TransitEncryptionEnabled": opt(g.transit_encryption_enabled()),
+        "AutomaticFailoverEnabled": opt(enabled(g.automatic_failover().map(|s| s.as_str()))),
+        "MultiAZEnabled": opt(enabled(g.multi_az().map(|s| s.as_str()))),
+        "Port": opt(g.configuration_endpoint().and_then(|e| e.port())),
+        "SnapshotRetentionLimit": opt(g.snapshot_retention_limit()),
+    }))))
+}
+
+/// The value of a Service Quotas quota of EC2 (e.g. `L-1216C47A`, the
+/// On-Demand Standard vCPUs). `Err` carries the service's message, for a note.
+pub async fn ec2_quota(
+    client: &aws_sdk_servicequotas::Client,
+    code: &str,
+) -> Result<Option<f64>, String> {
+    client
+        .get_service_quota()
+        .service_code("ec2")
+        .quota_code(code)
+        .send()
+        .await
+        .map(|o| o.quota().and_then(|q| q.value()))
+        .map_err(|e| sdk_message(&e))
+}
+
+/// One resource drift as CloudFormation's drift detection reports it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResourceDrift {
+    /// Logical id.
+    pub logical_id: String,
+    /// Physical id.
+    pub physical_id: Option<String>,
+    /// Resource type.
+    pub resource_type: String,
+    /// `MODIFIED`, `DELETED`, `IN_SYNC`, `NOT_CHECKED`, `UNKNOWN`.
+    pub status: String,
+    /// `(property path, expected, actual, ADD|REMOVE|NOT_EQUAL)`.
+    pub differences: Vec<(String, Option<String>, Option<String>, String)>,
+}
+
+/// The outcome of a drift detection run.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Detection {
+    /// `DETECTION_COMPLETE` (or `DETECTION_FAILED` with partial results):
+    /// the stack drift status and the reason, if any.
+    Done {
+        /// `DRIFTED`, `IN_SYNC`, …
+        status: String,
+        /// Why detection failed for some resources.
+        reason: Option<String>,
+    },
+    /// Still running when the deadline passed.
+    TimedOut,
+}
+
+/// Start CloudFormation drift detection on a stack (DetectStackDrift),
+/// once: no retries, since an endpoint without the API must fail fast.
+pub async fn detect_stack_drift(
+    client: &aws_sdk_cloudformation::Client,
+    stack: &str,
+) -> Result<String, String> {
+    let once = aws_sdk_cloudformation::config::Builder::default()
+        .retry_config(aws_smithy_types::retry::RetryConfig::disabled())
+        .timeout_config(
+            aws_smithy_types::timeout::TimeoutConfig::builder()
+                .operation_attempt_timeout(Duration::from_secs(20))
+                .build(),
+        );
+    client
+        .detect_stack_drift()
+        .stack_name(stack)
+        .customize()
+        .config_override(once)
+        .send()
+        .await
+        .map(|o| o.stack_drift_detection_id().unwrap_or_default().to_string())
+        .map_err(|e| sdk_message(&e))
+}
+
+/// Poll DescribeStackDriftDetectionStatus until the run ends or `deadline` passes.
+pub async fn wait_drift_detection(
+    client: &aws_sdk_cloudformation::Client,
+    region: &str,
+    id: &str,
+    deadline: Duration,
+) -> Result<Detection, AwsError> {
+    let start = std::time::Instant::now();
+    let mut delay = Duration::from_millis(500);
+    loop {
+        let out = client
+            .describe_stack_drift_detection_status()
+            .stack_drift_detection_id(id)
+            .send()
+            .await
+            .map_err(|e| call_error(region, "DescribeStackDriftDetectionStatus", e))?;
+        let status = out
+            .detection_status()
+            .map(|s| s.as_str().to_string())
+            .unwrap_or_default();
+        if status != "DETECTION_IN_PROGRESS" {
+            return Ok(Detection::Done {
+                status: out
+                    .stack_drift_status()
+                    .map(|s| s.as_str().to_string())
+                    .unwrap_or(status),
+                reason: out.detection_status_reason().map(str::to_string),
+            });
+        }
+        if start.elapsed() + delay > deadline {
+            return Ok(Detection::TimedOut);
+        }
+        tokio::time::sleep(delay).await;
+        delay = (delay * 3 / 2).min(Duration::from_secs(5));
+    }
+}
+
+/// DescribeStackResourceDrifts for the MODIFIED and DELETED resources, all pages.
+pub async fn resource_drifts(
+    client: &aws_sdk_cloudformation::Client,
+    region: &str,
+    stack: &str,
+) -> Result<Vec<ResourceDrift>, AwsError> {
+    use aws_sdk_cloudformation::types::StackResourceDriftStatus as S;
+    let mut out = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let page = client
+            .describe_stack_resource_drifts()
+            .stack_name(stack)
+            .stack_resource_drift_status_filters(S::Modified)
+            .stack_resource_drift_status_filters(S::Deleted)
+            .set_next_token(token.clone())
+            .send()
+            .await
+            .map_err(|e| call_error(region, "DescribeStackResourceDrifts", e))?;
+        for d in page.stack_resource_drifts() {
+            out.push(ResourceDrift {
+                logical_id: d.logical_resource_id().unwrap_or_default().to_string(),
+                physical_id: d.physical_resource_id().map(str::to_string),
+                resource_type: d.resource_type().unwrap_or_default().to_string(),
+                status: d
+                    .stack_resource_drift_status()
+                    .map(|s| s.as_str().to_string())
+                    .unwrap_or_default(),
+                differences: d
+                    .property_differences()
+                    .iter()
+                    .map(|p| {
+                        (
+                            p.property_path().unwrap_or_default().to_string(),
+                            p.expected_value().map(str::to_string),
+                            p.actual_value().map(str::to_string),
+                            p.difference_type()
+                                .map(|t| t.as_str().to_string())
+                                .unwrap_or_default(),
+                        )
+                    })
+                    .collect(),
+            });
+        }
+        token = page.next_token().map(str::to_string);
+        if token.is_none() {
+            return Ok(out);
+        }
+    }
+}
+
+/// ModifyLaunchTemplate: make `version` the default version.
+pub async fn set_default_launch_template_version(
+    client: &aws_sdk_ec2::Client,
+    region: &str,
+    id: &str,
+    version: &str,
+) -> Result<(), AwsError> {
+    client
+        .modify_launch_template()
+        .launch_template_id(id)
+        .default_version(version)
+        .send()
+        .await
+        .map_err(|e| call_error(region, "ModifyLaunchTemplate", e))?;
+    Ok(())
+}
