@@ -171,3 +171,21 @@ fn render_writes_spec_layout() {
             .all(|p| p["ParameterKey"].is_string() && p["ParameterValue"].is_string())
     );
 }
+
+#[test]
+fn no_credentials_is_one_clear_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = bin();
+    for v in ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI"] {
+        c.env_remove(v);
+    }
+    c.env("AWS_CONFIG_FILE", dir.path().join("none"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", dir.path().join("none"))
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+        .args(["plan", "-e", "demo"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("no AWS credentials found").and(predicate::str::contains("AWS_PROFILE")));
+}

@@ -373,3 +373,43 @@ fn an_endpoint_that_dies_mid_apply_fails_cleanly_and_the_next_apply_converges() 
     p.expect(&fresh, &["apply", "-e", "test", "--yes"], 0);
     p.expect(&fresh, &["plan", "-e", "test", "--detailed-exitcode"], 0);
 }
+
+#[test]
+fn templates_above_the_inline_limit_go_through_s3() {
+    let moto = shared();
+    // Sixty daily events: 120 scheduled actions push the template past
+    // CloudFormation's 51,200-byte inline limit (moto itself would accept it
+    // inline; the tool must not rely on that).
+    let mut events = String::new();
+    for day in 0..60 {
+        events.push_str(&format!(
+            "[[events]]\nname = \"match-{day}\"\nstarts_at = \"2027-0{}-{:02}T18:00:00Z\"\nduration_minutes = 120\nexpected_concurrent_users = 15000\n\n",
+            3 + day / 28,
+            1 + day % 28
+        ));
+    }
+    let extra = format!("[aws]\ntemplate_bucket = \"streamscale-big-templates\"\n\n{events}");
+    let p = Project::new("big", TWO, &extra);
+    p.expect(moto, &["render", "-e", "test"], 0);
+    let size = std::fs::metadata(p.out().join("aws/us-east-1/template.json")).unwrap().len();
+    assert!(size > 51_200, "the test template must exceed the inline limit: {size} bytes");
+    p.expect(moto, &["apply", "-e", "test", "--yes"], 0);
+    p.expect(moto, &["plan", "-e", "test", "--detailed-exitcode"], 0);
+    let s3 = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&sdk(moto, "us-east-1")).force_path_style(true).build(),
+    );
+    let keys: Vec<String> = runtime().block_on(async {
+        s3.list_objects_v2()
+            .bucket("streamscale-big-templates")
+            .send()
+            .await
+            .expect("the template bucket exists")
+            .contents()
+            .iter()
+            .filter_map(|o| o.key().map(str::to_string))
+            .collect()
+    });
+    assert!(keys.iter().any(|k| k.starts_with("big-test/us-east-1/")), "{keys:?}");
+    assert!(keys.iter().any(|k| k.starts_with("big-test/eu-west-1/")), "{keys:?}");
+    p.expect(moto, &["destroy", "-e", "test", "--yes"], 0);
+}
