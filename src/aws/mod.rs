@@ -142,11 +142,6 @@ impl Aws {
         aws_sdk_servicequotas::Client::new(&self.regional(region))
     }
 
-    /// The custom endpoint (`AWS_ENDPOINT_URL`), if any.
-    pub fn endpoint_url(&self) -> Option<&str> {
-        self.config.endpoint_url()
-    }
-
     /// The account id of the credentials.
     pub async fn account_id(&self) -> Result<String, AwsError> {
         let out = self

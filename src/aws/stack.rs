@@ -470,7 +470,6 @@ impl Stacks {
 /// its URL, for templates above [`INLINE_TEMPLATE_LIMIT`].
 pub async fn upload_template(
     s3: &aws_sdk_s3::Client,
-    endpoint: Option<&str>,
     region: &str,
     bucket: &str,
     key: &str,
@@ -504,8 +503,8 @@ pub async fn upload_template(
         .send()
         .await
         .map_err(|e| call_error(region, "PutObject", e))?;
-    let base = endpoint
-        .map(|u| format!("{}/{bucket}", u.trim_end_matches('/')))
-        .unwrap_or_else(|| format!("https://{bucket}.s3.{region}.amazonaws.com"));
+    // CloudFormation reads the template from S3 itself, by its AWS URL
+    // (whatever endpoint this client used to upload it).
+    let base = format!("https://{bucket}.s3.{region}.amazonaws.com");
     Ok(format!("{base}/{key}"))
 }

@@ -45,7 +45,6 @@ pub async fn template_source(
     let key = format!("{}/{}/{}.json", plan.stack_name(), stack.region, digest);
     let url = upload_template(
         &aws.s3(&stack.region),
-        aws.endpoint_url(),
         &stack.region,
         &bucket,
         &key,
@@ -71,7 +70,9 @@ pub async fn plan_region(
     let name = plan.stack_name();
     let digest = template_digest(stack);
     let rendered = stack.template_value();
+    let t0 = std::time::Instant::now();
     let info = stacks.describe(&name).await?;
+    eprintln!("T describe {:?}", t0.elapsed());
     let mut rp = RegionPlan {
         region: stack.region.clone(),
         stack_name: name.clone(),
@@ -82,6 +83,7 @@ pub async fn plan_region(
         change_set: None,
         changes: Vec::new(),
         notes: Vec::new(),
+        drift: Vec::new(),
     };
     let Some(info) = info else {
         rp.changes = diff_templates(None, &rendered);
@@ -95,6 +97,7 @@ pub async fn plan_region(
         });
     }
     let deployed_text = stacks.template(&name).await?;
+    eprintln!("T template {:?}", t0.elapsed());
     rp.fingerprint = Some(fingerprint(&info, &deployed_text));
     if info.status == "ROLLBACK_COMPLETE" || info.status == "REVIEW_IN_PROGRESS" {
         rp.action = StackAction::ReplaceRolledBack;
@@ -113,8 +116,19 @@ pub async fn plan_region(
         .iter()
         .any(|(k, v)| info.parameters.get(k) != Some(v));
 
-    let source = template_source(aws, plan, stack, &digest).await?;
-    let cs_name = change_set_name(&digest);
+    // Drift: live reads against the plan. What changed outside
+    // CloudFormation is repaired by a first update (see engine::drift).
+    let drift = super::drift::plan_check(aws, plan, stack, &info, &deployed).await;
+    eprintln!("T drift {:?}", t0.elapsed());
+    rp.drift = drift.findings.clone();
+    rp.notes.extend(drift.notes.iter().cloned());
+    let (source, cs_name) = match &drift.repair {
+        Some(t) => super::drift::repair_source(aws, plan, stack, t).await?,
+        None => (
+            template_source(aws, plan, stack, &digest).await?,
+            change_set_name(&digest),
+        ),
+    };
     let cs = stacks
         .create_change_set(
             &name,
@@ -124,6 +138,7 @@ pub async fn plan_region(
             &stack_tags(plan),
         )
         .await?;
+    eprintln!("T cs {:?}", t0.elapsed());
     if cs.is_empty_failure() || (cs.changes.is_empty() && diff.is_empty() && !params_changed) {
         let _ = stacks.delete_change_set(&name, &cs.id).await;
         if !diff.is_empty() {
@@ -146,8 +161,11 @@ pub async fn plan_region(
         }));
     }
     rp.action = StackAction::Update;
-    rp.changes = merge(&cs.changes, diff);
-    if cs.changes.is_empty() && !rp.changes.is_empty() {
+    rp.changes = match &drift.repair {
+        Some(_) => super::drift::with_repairs(merge(&[], diff), &drift.changes),
+        None => merge(&cs.changes, diff),
+    };
+    if cs.changes.is_empty() && !rp.changes.is_empty() && drift.repair.is_none() {
         rp.notes.push(
             "the change set lists no resource changes; changes shown come from comparing the deployed template with the rendered one".into(),
         );
