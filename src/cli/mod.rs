@@ -1,6 +1,7 @@
 //! The command line: argument parsing (clap), output conventions (colour,
 //! JSON on stdout, human text on stderr) and exit codes (SPEC §5).
 
+mod drift;
 mod init;
 mod live;
 mod report;
@@ -64,6 +65,8 @@ pub enum Command {
     Destroy(live::DestroyArgs),
     /// Print each region's stack outputs (load balancer DNS, ...).
     Outputs(live::OutputsArgs),
+    /// Compare what runs in each region with the plan, property by property.
+    Drift(drift::DriftArgs),
     /// Write the capacity review: cost, region loss, events, quotas, latency.
     Report(report::ReportArgs),
 }
@@ -131,18 +134,17 @@ fn run(cli: Cli, ui: Ui) -> Result<Outcome, Error> {
         Some(d) => d.clone(),
         None => std::env::current_dir().map_err(|e| Error::io(".", e))?,
     };
-    if let Command::Init(args) = &cli.command {
-        return init::run(&root, args);
-    }
-    let project = Project::open(&root)?;
+    // Every command but `init` works in an existing project.
+    let project = || Project::open(&root);
     match cli.command {
-        Command::Init(_) => unreachable!("handled above"),
-        Command::Validate(args) => validate::validate(&project, &args, ui),
-        Command::Render(args) => validate::render(&project, &args),
-        Command::Report(args) => report::run(&project, &args),
-        Command::Plan(args) => live::plan(&project, &args, ui),
-        Command::Apply(args) => live::apply(&project, &args, ui),
-        Command::Destroy(args) => live::destroy(&project, &args, ui),
-        Command::Outputs(args) => live::outputs(&project, &args),
+        Command::Init(args) => init::run(&root, &args),
+        Command::Validate(args) => validate::validate(&project()?, &args, ui),
+        Command::Render(args) => validate::render(&project()?, &args),
+        Command::Report(args) => report::run(&project()?, &args),
+        Command::Plan(args) => live::plan(&project()?, &args, ui),
+        Command::Apply(args) => live::apply(&project()?, &args, ui),
+        Command::Destroy(args) => live::destroy(&project()?, &args, ui),
+        Command::Outputs(args) => live::outputs(&project()?, &args),
+        Command::Drift(args) => drift::run(&project()?, &args, ui),
     }
 }

@@ -308,6 +308,31 @@ impl Checker<'_> {
         );
     }
 
+    /// Refuse `value` outside `range`, at `at`, naming the key.
+    fn in_range(
+        &mut self,
+        at: &[&str],
+        value: i64,
+        range: std::ops::RangeInclusive<i64>,
+        hint: &str,
+    ) -> bool {
+        let ok = range.contains(&value);
+        if !ok {
+            let key = at.last().copied().unwrap_or("value");
+            self.error(
+                at,
+                ErrorCode::InvalidValue,
+                format!(
+                    "{key} must be {} to {}, found {value}",
+                    range.start(),
+                    range.end()
+                ),
+                hint,
+            );
+        }
+        ok
+    }
+
     fn finish(mut self) -> PlanErrors {
         // File order: the leaf file first, then by position.
         self.errors.sort_by_key(|d| (d.file.clone(), d.line_col));
@@ -804,27 +829,18 @@ impl Checker<'_> {
             );
             ok = false;
         }
-        if !(1..=500).contains(&c.shards) {
-            self.error(
-                &["cache", "shards"],
-                ErrorCode::InvalidValue,
-                format!("shards must be 1 to 500, found {}", c.shards),
-                "1 for a single node group",
-            );
-            ok = false;
-        }
-        if !(0..=5).contains(&c.replicas_per_shard) {
-            self.error(
-                &["cache", "replicas_per_shard"],
-                ErrorCode::InvalidValue,
-                format!(
-                    "replicas_per_shard must be 0 to 5, found {}",
-                    c.replicas_per_shard
-                ),
-                "1 replica gives Multi-AZ failover",
-            );
-            ok = false;
-        }
+        ok &= self.in_range(
+            &["cache", "shards"],
+            c.shards,
+            1..=500,
+            "1 for a single node group",
+        );
+        ok &= self.in_range(
+            &["cache", "replicas_per_shard"],
+            c.replicas_per_shard,
+            0..=5,
+            "1 replica gives Multi-AZ failover",
+        );
         let engine_version = c.engine_version.clone().unwrap_or_else(|| match c.engine {
             schema::CacheEngine::Redis => "7.1".into(),
             schema::CacheEngine::Valkey => "8.0".into(),
@@ -1008,36 +1024,24 @@ impl Checker<'_> {
                 "for example /healthz",
             );
         }
-        if !(5..=3600).contains(&hc.interval_seconds) {
-            self.error(
-                &["cloudflare", "health_check", "interval_seconds"],
-                ErrorCode::InvalidValue,
-                format!(
-                    "interval_seconds must be 5 to 3600, found {}",
-                    hc.interval_seconds
-                ),
-                "60 is usual",
-            );
-        }
-        if !(1..=10).contains(&hc.timeout_seconds) {
-            self.error(
-                &["cloudflare", "health_check", "timeout_seconds"],
-                ErrorCode::InvalidValue,
-                format!(
-                    "timeout_seconds must be 1 to 10, found {}",
-                    hc.timeout_seconds
-                ),
-                "5 is usual",
-            );
-        }
-        if !(0..=5).contains(&hc.retries) {
-            self.error(
-                &["cloudflare", "health_check", "retries"],
-                ErrorCode::InvalidValue,
-                format!("retries must be 0 to 5, found {}", hc.retries),
-                "2 is usual",
-            );
-        }
+        self.in_range(
+            &["cloudflare", "health_check", "interval_seconds"],
+            hc.interval_seconds,
+            5..=3600,
+            "60 is usual",
+        );
+        self.in_range(
+            &["cloudflare", "health_check", "timeout_seconds"],
+            hc.timeout_seconds,
+            1..=10,
+            "5 is usual",
+        );
+        self.in_range(
+            &["cloudflare", "health_check", "retries"],
+            hc.retries,
+            0..=5,
+            "2 is usual",
+        );
         for (i, r) in cf.cache_rules.iter().enumerate() {
             let idx = i.to_string();
             if r.expression.trim().is_empty() {
