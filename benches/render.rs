@@ -14,7 +14,8 @@ fn bench(c: &mut Criterion) {
         let text = streamscale::synthetic::plan_text(n);
         g.bench_with_input(BenchmarkId::from_parameter(n), &text, |b, text| {
             b.iter(|| {
-                let plan = streamscale::plan::from_str(Path::new("bench.toml"), text).expect("valid plan");
+                let plan =
+                    streamscale::plan::from_str(Path::new("bench.toml"), text).expect("valid plan");
                 render(&plan, &templates).expect("render")
             })
         });

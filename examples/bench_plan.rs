@@ -2,6 +2,9 @@
 //! benchmark scripts.
 
 fn main() {
-    let n = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(16);
+    let n = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(16);
     print!("{}", streamscale::synthetic::plan_text(n));
 }

@@ -27,7 +27,7 @@ pub mod error;
 pub mod plan;
 pub mod project;
 pub mod render;
-pub mod synthetic;
 pub mod report;
+pub mod synthetic;
 
 pub use error::Error;

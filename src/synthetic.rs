@@ -24,4 +24,3 @@ pub fn plan_text(n: usize) -> String {
     s.push_str("[cloudflare]\nzone = \"example.com\"\nhostname = \"live.example.com\"\n[[cloudflare.cache_rules]]\nname = \"segments\"\nexpression = '(http.request.uri.path.extension eq \"m4s\")'\nedge_ttl_seconds = 86400\n");
     s
 }
-

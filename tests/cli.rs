@@ -176,7 +176,15 @@ fn render_writes_spec_layout() {
 fn no_credentials_is_one_clear_line() {
     let dir = tempfile::tempdir().unwrap();
     let mut c = bin();
-    for v in ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI"] {
+    for v in [
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_PROFILE",
+        "AWS_WEB_IDENTITY_TOKEN_FILE",
+        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+        "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    ] {
         c.env_remove(v);
     }
     c.env("AWS_CONFIG_FILE", dir.path().join("none"))
@@ -187,5 +195,8 @@ fn no_credentials_is_one_clear_line() {
         .args(["plan", "-e", "demo"])
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("no AWS credentials found").and(predicate::str::contains("AWS_PROFILE")));
+        .stderr(
+            predicate::str::contains("no AWS credentials found")
+                .and(predicate::str::contains("AWS_PROFILE")),
+        );
 }

@@ -391,12 +391,19 @@ fn templates_above_the_inline_limit_go_through_s3() {
     let extra = format!("[aws]\ntemplate_bucket = \"streamscale-big-templates\"\n\n{events}");
     let p = Project::new("big", TWO, &extra);
     p.expect(moto, &["render", "-e", "test"], 0);
-    let size = std::fs::metadata(p.out().join("aws/us-east-1/template.json")).unwrap().len();
-    assert!(size > 51_200, "the test template must exceed the inline limit: {size} bytes");
+    let size = std::fs::metadata(p.out().join("aws/us-east-1/template.json"))
+        .unwrap()
+        .len();
+    assert!(
+        size > 51_200,
+        "the test template must exceed the inline limit: {size} bytes"
+    );
     p.expect(moto, &["apply", "-e", "test", "--yes"], 0);
     p.expect(moto, &["plan", "-e", "test", "--detailed-exitcode"], 0);
     let s3 = aws_sdk_s3::Client::from_conf(
-        aws_sdk_s3::config::Builder::from(&sdk(moto, "us-east-1")).force_path_style(true).build(),
+        aws_sdk_s3::config::Builder::from(&sdk(moto, "us-east-1"))
+            .force_path_style(true)
+            .build(),
     );
     let keys: Vec<String> = runtime().block_on(async {
         s3.list_objects_v2()
@@ -409,7 +416,13 @@ fn templates_above_the_inline_limit_go_through_s3() {
             .filter_map(|o| o.key().map(str::to_string))
             .collect()
     });
-    assert!(keys.iter().any(|k| k.starts_with("big-test/us-east-1/")), "{keys:?}");
-    assert!(keys.iter().any(|k| k.starts_with("big-test/eu-west-1/")), "{keys:?}");
+    assert!(
+        keys.iter().any(|k| k.starts_with("big-test/us-east-1/")),
+        "{keys:?}"
+    );
+    assert!(
+        keys.iter().any(|k| k.starts_with("big-test/eu-west-1/")),
+        "{keys:?}"
+    );
     p.expect(moto, &["destroy", "-e", "test", "--yes"], 0);
 }
