@@ -426,3 +426,51 @@ fn templates_above_the_inline_limit_go_through_s3() {
     );
     p.expect(moto, &["destroy", "-e", "test", "--yes"], 0);
 }
+
+#[test]
+fn a_failing_canary_stops_the_rollout_and_names_the_failing_resource() {
+    let moto = shared();
+    // eu-west-1 is the canary, and its HTTPS listener names a certificate
+    // that does not exist: its create fails and rolls back.
+    let bad_cert =
+        "arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-0000-0000-000000000000";
+    let text = plan_text("canary", THREE, "[deploy]\ncanary = [\"eu-west-1\"]\n").replace(
+        "[regions.eu-west-1]\n",
+        &format!("[regions.eu-west-1]\ncertificate_arn = \"{bad_cert}\"\n"),
+    );
+    let p = Project::new("canary", THREE, "");
+    p.write_plan(&text);
+    let (_, stderr) = p.expect(moto, &["apply", "-e", "test", "--yes"], 1);
+    assert!(stderr.contains("eu-west-1  FAILED"), "{stderr}");
+    assert!(
+        stderr.contains("HttpsListener"),
+        "the failing resource is named: {stderr}"
+    );
+    for r in ["us-east-1", "ap-northeast-1"] {
+        assert!(
+            stderr.contains(&format!("{r}  skipped")),
+            "{r} not started: {stderr}"
+        );
+        assert_eq!(stack_status(moto, r, &p.stack()), None, "{r} was started");
+    }
+    assert_eq!(
+        stack_status(moto, "eu-west-1", &p.stack()).as_deref(),
+        Some("ROLLBACK_COMPLETE")
+    );
+    // Without the bad certificate, the next apply replaces the rolled-back
+    // stack and creates the others.
+    p.write_plan(&plan_text(
+        "canary",
+        THREE,
+        "[deploy]\ncanary = [\"eu-west-1\"]\n",
+    ));
+    p.expect(moto, &["apply", "-e", "test", "--yes"], 0);
+    for (r, _, _) in THREE {
+        assert_eq!(
+            stack_status(moto, r, &p.stack()).as_deref(),
+            Some("CREATE_COMPLETE"),
+            "{r}"
+        );
+    }
+    p.expect(moto, &["destroy", "-e", "test", "--yes"], 0);
+}
