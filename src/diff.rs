@@ -269,6 +269,39 @@ fn diff_values(path: &str, old: &Value, new: &Value, out: &mut Vec<PropertyChang
     }
 }
 
+/// The differences between a live object and the desired one, looking only
+/// at the keys the desired object sets (APIs add defaults and read-only
+/// fields of their own).
+pub fn desired_diff(live: &Value, desired: &Value) -> Vec<PropertyChange> {
+    let mut out = Vec::new();
+    desired_walk("", live, desired, &mut out);
+    out
+}
+
+fn desired_walk(path: &str, live: &Value, desired: &Value, out: &mut Vec<PropertyChange>) {
+    match (live, desired) {
+        (Value::Object(l), Value::Object(d)) => {
+            for (k, dv) in d {
+                let p = join(path, k);
+                match l.get(k) {
+                    Some(lv) => desired_walk(&p, lv, dv, out),
+                    None => out.push(PropertyChange {
+                        path: p,
+                        before: None,
+                        after: Some(dv.clone()),
+                    }),
+                }
+            }
+        }
+        (Value::Array(l), Value::Array(d)) if l.len() == d.len() => {
+            for (i, (lv, dv)) in l.iter().zip(d).enumerate() {
+                desired_walk(&format!("{path}[{i}]"), lv, dv, out);
+            }
+        }
+        (l, d) => diff_values(path, l, d, out),
+    }
+}
+
 /// Counts for the plan's summary line: (add, change, destroy). A replace
 /// counts as one add and one destroy, as Terraform counts it.
 pub fn counts(changes: &[ResourceChange]) -> (usize, usize, usize) {

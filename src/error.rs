@@ -45,6 +45,10 @@ pub enum Error {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Engine(#[from] crate::engine::EngineError),
+    /// A Cloudflare call failed.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Cloudflare(crate::cloudflare::CloudflareError),
     /// A usage error the argument parser cannot see.
     #[error("{message}")]
     #[diagnostic(code(usage))]
@@ -70,5 +74,11 @@ impl Error {
 impl From<crate::aws::AwsError> for Error {
     fn from(e: crate::aws::AwsError) -> Self {
         Error::Engine(crate::engine::EngineError::Aws(e))
+    }
+}
+
+impl From<crate::cloudflare::CloudflareError> for Error {
+    fn from(e: crate::cloudflare::CloudflareError) -> Self {
+        Error::Cloudflare(e)
     }
 }

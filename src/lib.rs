@@ -19,6 +19,7 @@
 
 pub mod aws;
 pub mod capacity;
+pub mod cloudflare;
 pub mod catalog;
 pub mod cli;
 pub mod diff;

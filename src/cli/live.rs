@@ -11,8 +11,10 @@ use serde_json::{Value, json};
 use super::{EnvArg, Outcome, Ui};
 use crate::aws::Aws;
 use crate::aws::stack::Stacks;
+use crate::cloudflare::Cloudflare;
 use crate::diff::{Action, ResourceChange};
 use crate::engine::apply::{RegionOutcome, apply_all, destroy_all, outputs_all};
+use crate::engine::cloudflare::CfChange;
 use crate::engine::planner::plan_all;
 use crate::engine::progress::Progress;
 use crate::engine::saved::SavedPlan;
@@ -133,17 +135,19 @@ pub fn plan(project: &Project, args: &PlanArgs, ui: Ui) -> Result<Outcome, Error
     let rendered = project.render(&plan)?;
     let stacks = selected(&rendered, &args.regions)?;
     let rt = runtime()?;
-    let plans = rt.block_on(async {
+    let (plans, cf) = rt.block_on(async {
         let aws = Aws::load().await?;
-        plan_regions(&aws, &plan, &stacks, args.out.is_some()).await
+        let plans = plan_regions(&aws, &plan, &stacks, args.out.is_some()).await?;
+        let cf = plan_cloudflare(&aws, &plan, &rendered).await?;
+        Ok::<_, Error>((plans, cf))
     })?;
     if let Some(out) = &args.out {
         SavedPlan::from_plans(&plan, &plans).write(out)?;
     }
     if args.json {
-        print!("{}", to_pretty(&plan_json(&plan, &plans)));
+        print!("{}", to_pretty(&plan_json(&plan, &plans, &cf)));
     } else {
-        print_plan(&plans, ui);
+        print_plan(&plans, &cf, ui);
         if let Some(out) = &args.out {
             eprintln!(
                 "\nSaved the plan to {}: apply it with `streamscale apply -e {} {}`",
@@ -153,7 +157,7 @@ pub fn plan(project: &Project, args: &PlanArgs, ui: Ui) -> Result<Outcome, Error
             );
         }
     }
-    let changed = plans.iter().any(RegionPlan::has_changes);
+    let changed = plans.iter().any(RegionPlan::has_changes) || !cf.changes.is_empty();
     Ok(if changed && args.detailed_exitcode {
         Outcome::Changes
     } else {
@@ -161,9 +165,76 @@ pub fn plan(project: &Project, args: &PlanArgs, ui: Ui) -> Result<Outcome, Error
     })
 }
 
+/// The Cloudflare part of a plan.
+#[derive(Debug, Default)]
+pub struct CfPlan {
+    /// Whether the live Cloudflare objects were read.
+    pub checked: bool,
+    /// Why not, or what to know.
+    pub note: Option<String>,
+    /// Objects to create or update.
+    pub changes: Vec<CfChange>,
+}
+
+/// The stack outputs of every region of the plan, where a stack exists.
+async fn known_outputs(
+    aws: &Aws,
+    plan: &Plan,
+    rendered: &Rendered,
+) -> Result<BTreeMap<String, BTreeMap<String, String>>, Error> {
+    let all: Vec<String> = rendered.stacks.iter().map(|s| s.region.clone()).collect();
+    Ok(outputs_all(aws, plan, &all)
+        .await?
+        .into_iter()
+        .filter_map(|(r, o)| o.map(|o| (r, o)))
+        .collect())
+}
+
+/// The Cloudflare bodies with stack outputs resolved, and the placeholders
+/// still open (regions without a stack yet).
+fn resolved_bodies(
+    rendered: &Rendered,
+    known: &BTreeMap<String, BTreeMap<String, String>>,
+) -> (BTreeMap<&'static str, Value>, Vec<String>) {
+    let mut missing = Vec::new();
+    let bodies = rendered
+        .cloudflare
+        .iter()
+        .map(|(name, body)| {
+            let mut body = body.clone();
+            missing.extend(cloudflare::resolve(&mut body, known));
+            (*name, body)
+        })
+        .collect();
+    missing.sort();
+    missing.dedup();
+    (bodies, missing)
+}
+
+/// Compare the Cloudflare objects with the plan, when a token is set.
+async fn plan_cloudflare(aws: &Aws, plan: &Plan, rendered: &Rendered) -> Result<CfPlan, Error> {
+    if rendered.cloudflare.is_empty() {
+        return Ok(CfPlan::default());
+    }
+    let Some(api) = Cloudflare::from_env()? else {
+        return Ok(CfPlan {
+            checked: false,
+            note: Some("not checked: CLOUDFLARE_API_TOKEN is not set".into()),
+            changes: Vec::new(),
+        });
+    };
+    let known = known_outputs(aws, plan, rendered).await?;
+    let (bodies, _) = resolved_bodies(rendered, &known);
+    Ok(CfPlan {
+        checked: true,
+        note: None,
+        changes: crate::engine::cloudflare::plan(&api, plan, &bodies).await?,
+    })
+}
+
 /// The plan as one versioned JSON document.
-pub fn plan_json(plan: &Plan, plans: &[RegionPlan]) -> Value {
-    let (add, change, destroy, n) = totals(plans);
+pub fn plan_json(plan: &Plan, plans: &[RegionPlan], cf: &CfPlan) -> Value {
+    let (add, change, destroy, n) = all_totals(plans, cf);
     let regions: serde_json::Map<String, Value> = plans
         .iter()
         .map(|p| {
@@ -185,8 +256,9 @@ pub fn plan_json(plan: &Plan, plans: &[RegionPlan]) -> Value {
         "name": plan.name,
         "environment": plan.environment,
         "stack_name": plan.stack_name(),
-        "changes": plans.iter().any(RegionPlan::has_changes),
+        "changes": plans.iter().any(RegionPlan::has_changes) || !cf.changes.is_empty(),
         "regions": regions,
+        "cloudflare": {"checked": cf.checked, "note": cf.note, "changes": cf.changes},
         "summary": {"add": add, "change": change, "destroy": destroy, "regions_with_changes": n},
     })
 }
@@ -235,7 +307,7 @@ fn print_changes(changes: &[ResourceChange]) {
 }
 
 /// The human plan: per region, then the summary line.
-pub fn print_plan(plans: &[RegionPlan], _ui: Ui) {
+pub fn print_plan(plans: &[RegionPlan], cf: &CfPlan, _ui: Ui) {
     for p in plans {
         let what = match p.action {
             StackAction::Create => "create stack".to_string(),
@@ -255,18 +327,63 @@ pub fn print_plan(plans: &[RegionPlan], _ui: Ui) {
         print_changes(&p.changes);
         println!();
     }
-    let (add, change, destroy, n) = totals(plans);
-    if n == 0 {
-        println!(
-            "No changes. Live stacks match the plan in {} regions.",
-            plans.len()
-        );
-    } else {
-        println!(
-            "Plan: {add} to add, {change} to change, {destroy} to destroy in {n} region{}.",
-            if n == 1 { "" } else { "s" }
-        );
+    if cf.checked || cf.note.is_some() {
+        let what = if !cf.checked {
+            "not checked"
+        } else if cf.changes.is_empty() {
+            "no changes"
+        } else {
+            "changes"
+        };
+        println!("{} ({what})", style("cloudflare").bold().underlined());
+        if let Some(n) = &cf.note {
+            println!("  note: {n}");
+        }
+        for c in &cf.changes {
+            println!(
+                "  {}  {} {}",
+                styled(c.action),
+                c.kind,
+                style(&c.name).bold()
+            );
+            for p in &c.properties {
+                println!(
+                    "          {}: {} → {}",
+                    p.path,
+                    short(&p.before),
+                    short(&p.after)
+                );
+            }
+        }
+        println!();
     }
+    let (add, change, destroy, n) = all_totals(plans, cf);
+    let regions = format!("{n} region{}", if n == 1 { "" } else { "s" });
+    let place = match (n, cf.changes.is_empty()) {
+        (0, true) => {
+            println!(
+                "No changes. Live stacks match the plan in {} regions.",
+                plans.len()
+            );
+            return;
+        }
+        (0, false) => "Cloudflare".to_string(),
+        (_, false) => format!("{regions} and Cloudflare"),
+        (_, true) => regions,
+    };
+    println!("Plan: {add} to add, {change} to change, {destroy} to destroy in {place}.");
+}
+
+/// Totals over regions and Cloudflare: (add, change, destroy, regions with changes).
+fn all_totals(plans: &[RegionPlan], cf: &CfPlan) -> (usize, usize, usize, usize) {
+    let (mut add, mut change, destroy, n) = totals(plans);
+    for c in &cf.changes {
+        match c.action {
+            Action::Create => add += 1,
+            _ => change += 1,
+        }
+    }
+    (add, change, destroy, n)
 }
 
 fn confirm(question: &str, yes: bool) -> Result<(), Error> {
@@ -380,6 +497,7 @@ async fn plans_from_saved(
             change_set,
             changes: serde_json::from_value(sr.changes.clone()).unwrap_or_default(),
             notes: Vec::new(),
+            drift: Vec::new(),
         });
     }
     Ok(plans)
@@ -398,13 +516,14 @@ pub fn apply(project: &Project, args: &ApplyArgs, ui: Ui) -> Result<Outcome, Err
             Some(file) => {
                 let saved = SavedPlan::read(file)?;
                 let plans = plans_from_saved(&aws, &plan, &rendered, &saved, &args.regions).await?;
-                print_plan(&plans, ui);
+                print_plan(&plans, &CfPlan::default(), ui);
                 plans
             }
             None => {
                 let plans = plan_regions(&aws, &plan, &stacks, true).await?;
-                print_plan(&plans, ui);
-                if plans.iter().any(RegionPlan::has_changes) {
+                let cf = plan_cloudflare(&aws, &plan, &rendered).await?;
+                print_plan(&plans, &cf, ui);
+                if plans.iter().any(RegionPlan::has_changes) || !cf.changes.is_empty() {
                     confirm(
                         &format!(
                             "\nApply these changes to {} {}?",
@@ -438,7 +557,8 @@ pub fn apply(project: &Project, args: &ApplyArgs, ui: Ui) -> Result<Outcome, Err
             }));
         }
         let regions: Vec<String> = stacks.iter().map(|s| s.region.clone()).collect();
-        write_outputs(&aws, &plan, &rendered, &regions, &out_dir).await?;
+        let bodies = write_outputs(&aws, &plan, &rendered, &regions, &out_dir).await?;
+        apply_cloudflare(&plan, bodies).await?;
         eprintln!(
             "Apply complete: {} of {} regions changed.",
             outcomes.len(),
@@ -483,44 +603,62 @@ async fn write_outputs(
     rendered: &Rendered,
     regions: &[String],
     out_dir: &std::path::Path,
-) -> Result<(), Error> {
-    let all: Vec<String> = rendered.stacks.iter().map(|s| s.region.clone()).collect();
-    let outputs = outputs_all(aws, plan, &all).await?;
+) -> Result<Option<BTreeMap<&'static str, Value>>, Error> {
+    let known = known_outputs(aws, plan, rendered).await?;
     for r in regions {
-        if let Some(Some(o)) = outputs.get(r) {
+        if let Some(o) = known.get(r) {
             let path = out_dir.join("aws").join(r).join("outputs.json");
             std::fs::write(&path, to_pretty(&json!(o))).map_err(|e| Error::io(&path, e))?;
         }
     }
-    let known: BTreeMap<String, BTreeMap<String, String>> = outputs
-        .into_iter()
-        .filter_map(|(r, o)| o.map(|o| (r, o)))
-        .collect();
     if rendered.cloudflare.is_empty() {
-        return Ok(());
+        return Ok(None);
     }
     let dir = out_dir.join("cloudflare").join("resolved");
     std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
-    let mut missing = Vec::new();
-    for (name, body) in &rendered.cloudflare {
-        let mut body = body.clone();
-        missing.extend(cloudflare::resolve(&mut body, &known));
+    let (bodies, missing) = resolved_bodies(rendered, &known);
+    for (name, body) in &bodies {
         let path = dir.join(name);
-        std::fs::write(&path, to_pretty(&body)).map_err(|e| Error::io(&path, e))?;
+        std::fs::write(&path, to_pretty(body)).map_err(|e| Error::io(&path, e))?;
     }
     if missing.is_empty() {
         eprintln!(
             "Cloudflare bodies with stack outputs resolved: {}",
             dir.display()
         );
+        Ok(Some(bodies))
     } else {
-        missing.sort();
-        missing.dedup();
         eprintln!(
             "Cloudflare bodies written to {}; still unresolved (regions not applied yet): {}",
             dir.display(),
             missing.join(", ")
         );
+        Ok(None)
+    }
+}
+
+/// Create or update the Cloudflare objects once every region's load
+/// balancer is known, when a token is set.
+async fn apply_cloudflare(
+    plan: &Plan,
+    bodies: Option<BTreeMap<&'static str, Value>>,
+) -> Result<(), Error> {
+    if plan.cloudflare.is_none() {
+        return Ok(());
+    }
+    let Some(bodies) = bodies else {
+        eprintln!("Cloudflare: not applied until every region of the plan has a stack.");
+        return Ok(());
+    };
+    let Some(api) = Cloudflare::from_env()? else {
+        eprintln!(
+            "Cloudflare: not applied (CLOUDFLARE_API_TOKEN is not set); the request bodies are in out/{}/cloudflare/resolved/",
+            plan.environment
+        );
+        return Ok(());
+    };
+    for line in crate::engine::cloudflare::apply(&api, plan, &bodies).await? {
+        eprintln!("Cloudflare: {line}");
     }
     Ok(())
 }
@@ -544,6 +682,16 @@ pub fn destroy(project: &Project, args: &DestroyArgs, ui: Ui) -> Result<Outcome,
     let rt = runtime()?;
     rt.block_on(async {
         let aws = Aws::load().await.map_err(EngineError::from)?;
+        // Cloudflare first, so traffic stops before the origins go; only
+        // when the whole plan is destroyed.
+        if args.regions.is_empty()
+            && plan.cloudflare.is_some()
+            && let Some(api) = Cloudflare::from_env()?
+        {
+            for line in crate::engine::cloudflare::destroy(&api, &plan).await? {
+                eprintln!("Cloudflare: {line}");
+            }
+        }
         let progress = Progress::new(ui.color && std::io::stderr().is_terminal());
         let outcomes = destroy_all(&aws, &plan, &regions, &progress).await;
         drop(progress);

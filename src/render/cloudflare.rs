@@ -210,13 +210,28 @@ pub fn resolve(
     body: &mut Value,
     outputs: &BTreeMap<String, BTreeMap<String, String>>,
 ) -> Vec<String> {
+    substitute(body, "aws", &|inner| {
+        let (region, key) = inner.split_once(':')?;
+        outputs.get(region)?.get(key).cloned()
+    })
+}
+
+/// Replace every `${<kind>:…}` placeholder string in `body` with
+/// `lookup(…)` where it has a value. Returns the placeholders left.
+pub fn substitute(
+    body: &mut Value,
+    kind: &str,
+    lookup: &dyn Fn(&str) -> Option<String>,
+) -> Vec<String> {
+    let prefix = format!("${{{kind}:");
     let mut missing = Vec::new();
     walk_strings(body, &mut |s: &mut String| {
-        if let Some(inner) = s.strip_prefix("${aws:").and_then(|r| r.strip_suffix('}'))
-            && let Some((region, key)) = inner.split_once(':')
+        if let Some(inner) = s
+            .strip_prefix(prefix.as_str())
+            .and_then(|r| r.strip_suffix('}'))
         {
-            match outputs.get(region).and_then(|o| o.get(key)) {
-                Some(v) => *s = v.clone(),
+            match lookup(inner) {
+                Some(v) => *s = v,
                 None => missing.push(s.clone()),
             }
         }

@@ -70,6 +70,13 @@ impl Project {
         moto.apply_env(&mut c);
         c.arg("-C").arg(self.path()).args(args);
         c.env("NO_COLOR", "1").stdin(std::process::Stdio::null());
+        for v in [
+            "CLOUDFLARE_API_TOKEN",
+            "CLOUDFLARE_ACCOUNT_ID",
+            "CLOUDFLARE_API_BASE",
+        ] {
+            c.env_remove(v);
+        }
         c
     }
 

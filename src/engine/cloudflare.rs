@@ -1,0 +1,320 @@
+//! The Cloudflare side of plan, apply and destroy: the monitor, one pool per
+//! region, the load balancer and the cache-rules entrypoint, found again by
+//! name (the monitor by its description), compared key by key with the
+//! rendered bodies, and created or replaced in dependency order.
+//!
+//! streamscale owns the zone's `http_request_cache_settings` entrypoint
+//! ruleset: apply replaces its rules with the plan's.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::cloudflare::{Cloudflare, CloudflareError};
+use crate::diff::{Action, PropertyChange, desired_diff};
+use crate::plan::Plan;
+use crate::render::cloudflare::{monitor_name, substitute};
+
+/// The phase of the cache-rules entrypoint.
+pub const CACHE_PHASE: &str = "http_request_cache_settings";
+
+/// One Cloudflare object that changes.
+#[derive(Debug, Clone, Serialize)]
+pub struct CfChange {
+    /// monitor, pool, load_balancer or cache_rules.
+    pub kind: &'static str,
+    /// Its name.
+    pub name: String,
+    /// Create or update.
+    pub action: Action,
+    /// Changed keys (updates).
+    pub properties: Vec<PropertyChange>,
+}
+
+/// What exists now, by name.
+struct Live {
+    zone: String,
+    monitor: Option<Value>,
+    pools: HashMap<String, Value>,
+    load_balancer: Option<Value>,
+    rules: Option<Value>,
+}
+
+async fn read_live(
+    api: &Cloudflare,
+    plan: &Plan,
+    cf: &crate::plan::Cloudflare,
+) -> Result<Live, CloudflareError> {
+    let zone = api.zone_id(&cf.zone).await?;
+    let want = monitor_name(plan);
+    let monitor = api
+        .monitors()
+        .await?
+        .into_iter()
+        .find(|m| m["description"] == want.as_str());
+    let pools = api
+        .pools()
+        .await?
+        .into_iter()
+        .filter_map(|p| Some((p["name"].as_str()?.to_string(), p)))
+        .collect();
+    let load_balancer = api
+        .load_balancers(&zone)
+        .await?
+        .into_iter()
+        .find(|l| l["name"] == cf.hostname.as_str());
+    let rules = api.entrypoint(&zone, CACHE_PHASE).await?;
+    Ok(Live {
+        zone,
+        monitor,
+        pools,
+        load_balancer,
+        rules,
+    })
+}
+
+fn id(v: &Value) -> Option<String> {
+    v["id"].as_str().map(str::to_string)
+}
+
+/// Put live ids in place of `${cloudflare:…}` placeholders.
+fn with_ids(body: &Value, monitor: Option<&str>, pools: &HashMap<String, String>) -> Value {
+    let mut b = body.clone();
+    substitute(&mut b, "cloudflare", &|inner| {
+        let (kind, name) = inner.split_once(':')?;
+        match kind {
+            "monitor" => monitor.map(str::to_string),
+            "pool" => pools.get(name).cloned(),
+            _ => None,
+        }
+    });
+    b
+}
+
+fn change(
+    kind: &'static str,
+    name: &str,
+    live: Option<&Value>,
+    desired: &Value,
+) -> Option<CfChange> {
+    match live {
+        None => Some(CfChange {
+            kind,
+            name: name.to_string(),
+            action: Action::Create,
+            properties: Vec::new(),
+        }),
+        Some(l) => {
+            let properties = desired_diff(l, desired);
+            (!properties.is_empty()).then(|| CfChange {
+                kind,
+                name: name.to_string(),
+                action: Action::Update,
+                properties,
+            })
+        }
+    }
+}
+
+/// The rules as compared: only what streamscale sets of each rule.
+fn rule_view(rules: &Value) -> Value {
+    let keep = [
+        "description",
+        "expression",
+        "action",
+        "action_parameters",
+        "enabled",
+    ];
+    Value::Array(
+        rules
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|r| {
+                        Value::Object(
+                            keep.iter()
+                                .filter_map(|k| Some((k.to_string(), r.get(*k)?.clone())))
+                                .collect(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+    )
+}
+
+/// What apply would change on Cloudflare, given the bodies with stack
+/// outputs resolved as far as they can be.
+pub async fn plan(
+    api: &Cloudflare,
+    plan: &Plan,
+    bodies: &BTreeMap<&'static str, Value>,
+) -> Result<Vec<CfChange>, CloudflareError> {
+    let Some(cf) = &plan.cloudflare else {
+        return Ok(Vec::new());
+    };
+    let live = read_live(api, plan, cf).await?;
+    let monitor_id = live.monitor.as_ref().and_then(id);
+    let pool_ids: HashMap<String, String> = live
+        .pools
+        .iter()
+        .filter_map(|(n, p)| Some((n.clone(), id(p)?)))
+        .collect();
+    let mut out = Vec::new();
+    out.extend(change(
+        "monitor",
+        &monitor_name(plan),
+        live.monitor.as_ref(),
+        &bodies["monitor.json"],
+    ));
+    for pool in bodies["pools.json"].as_array().into_iter().flatten() {
+        let name = pool["name"].as_str().unwrap_or_default();
+        let desired = with_ids(pool, monitor_id.as_deref(), &pool_ids);
+        out.extend(change("pool", name, live.pools.get(name), &desired));
+    }
+    let lb = &bodies["load_balancer.json"];
+    let desired = with_ids(lb, monitor_id.as_deref(), &pool_ids);
+    out.extend(change(
+        "load_balancer",
+        lb["name"].as_str().unwrap_or_default(),
+        live.load_balancer.as_ref(),
+        &desired,
+    ));
+    let rules = &bodies["cache_rules.json"];
+    let live_rules = live.rules.as_ref().map(|r| rule_view(&r["rules"]));
+    out.extend(change(
+        "cache_rules",
+        CACHE_PHASE,
+        live_rules.as_ref(),
+        &rule_view(&rules["rules"]),
+    ));
+    Ok(out)
+}
+
+/// Create or replace every object, in dependency order: the monitor, the
+/// pools (pointing at it), the load balancer (pointing at them), the cache
+/// rules. Returns one line per object.
+pub async fn apply(
+    api: &Cloudflare,
+    plan: &Plan,
+    bodies: &BTreeMap<&'static str, Value>,
+) -> Result<Vec<String>, CloudflareError> {
+    let Some(cf) = &plan.cloudflare else {
+        return Ok(Vec::new());
+    };
+    let live = read_live(api, plan, cf).await?;
+    let account = format!("/accounts/{}/load_balancers", api.account);
+    let mut done = Vec::new();
+    let verb = |existing: bool| if existing { "updated" } else { "created" };
+
+    let existing = live.monitor.as_ref().and_then(id);
+    let monitor = api
+        .upsert(
+            &format!("{account}/monitors"),
+            existing.as_deref(),
+            &bodies["monitor.json"],
+        )
+        .await?;
+    let monitor_id = id(&monitor);
+    done.push(format!(
+        "monitor {} {}",
+        monitor_name(plan),
+        verb(existing.is_some())
+    ));
+
+    let mut pool_ids: HashMap<String, String> = HashMap::new();
+    for pool in bodies["pools.json"].as_array().into_iter().flatten() {
+        let name = pool["name"].as_str().unwrap_or_default().to_string();
+        let existing = live.pools.get(&name).and_then(id);
+        let body = with_ids(pool, monitor_id.as_deref(), &pool_ids);
+        let made = api
+            .upsert(&format!("{account}/pools"), existing.as_deref(), &body)
+            .await?;
+        if let Some(i) = id(&made) {
+            pool_ids.insert(name.clone(), i);
+        }
+        done.push(format!("pool {name} {}", verb(existing.is_some())));
+    }
+
+    let lb = with_ids(
+        &bodies["load_balancer.json"],
+        monitor_id.as_deref(),
+        &pool_ids,
+    );
+    let existing = live.load_balancer.as_ref().and_then(id);
+    api.upsert(
+        &format!("/zones/{}/load_balancers", live.zone),
+        existing.as_deref(),
+        &lb,
+    )
+    .await?;
+    done.push(format!(
+        "load balancer {} {}",
+        lb["name"].as_str().unwrap_or_default(),
+        verb(existing.is_some())
+    ));
+
+    api.call(
+        reqwest::Method::PUT,
+        &format!(
+            "/zones/{}/rulesets/phases/{CACHE_PHASE}/entrypoint",
+            live.zone
+        ),
+        Some(&bodies["cache_rules.json"]),
+    )
+    .await?;
+    done.push(format!(
+        "cache rules ({}) set",
+        bodies["cache_rules.json"]["rules"]
+            .as_array()
+            .map_or(0, Vec::len)
+    ));
+    Ok(done)
+}
+
+/// Delete the load balancer, the pools and the monitor, and empty the cache
+/// rules. Returns one line per object deleted.
+pub async fn destroy(api: &Cloudflare, plan: &Plan) -> Result<Vec<String>, CloudflareError> {
+    let Some(cf) = &plan.cloudflare else {
+        return Ok(Vec::new());
+    };
+    let live = read_live(api, plan, cf).await?;
+    let account = format!("/accounts/{}/load_balancers", api.account);
+    let mut done = Vec::new();
+    if let Some(lb) = live.load_balancer.as_ref().and_then(id) {
+        api.delete(&format!("/zones/{}/load_balancers/{lb}", live.zone))
+            .await?;
+        done.push("load balancer deleted".to_string());
+    }
+    for region in &plan.regions {
+        let name = crate::render::cloudflare::pool_name(plan, &region.name);
+        if let Some(p) = live.pools.get(&name).and_then(id) {
+            api.delete(&format!("{account}/pools/{p}")).await?;
+            done.push(format!("pool {name} deleted"));
+        }
+    }
+    if let Some(m) = live.monitor.as_ref().and_then(id) {
+        api.delete(&format!("{account}/monitors/{m}")).await?;
+        done.push(format!("monitor {} deleted", monitor_name(plan)));
+    }
+    if live.rules.is_some() {
+        let empty = serde_json::json!({
+            "name": "default",
+            "kind": "zone",
+            "phase": CACHE_PHASE,
+            "rules": [],
+        });
+        api.call(
+            reqwest::Method::PUT,
+            &format!(
+                "/zones/{}/rulesets/phases/{CACHE_PHASE}/entrypoint",
+                live.zone
+            ),
+            Some(&empty),
+        )
+        .await?;
+        done.push("cache rules emptied".to_string());
+    }
+    Ok(done)
+}

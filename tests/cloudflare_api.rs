@@ -1,0 +1,182 @@
+//! Cloudflare through apply, plan and destroy, against moto for AWS and a
+//! stand-in Cloudflare API that validates every request body against
+//! Cloudflare's OpenAPI schema.
+
+#[path = "support/fake_cloudflare.rs"]
+mod fake_cloudflare;
+#[path = "support/moto.rs"]
+mod moto;
+#[path = "support/openapi.rs"]
+mod openapi;
+#[path = "support/project.rs"]
+mod project;
+
+use fake_cloudflare::FakeCloudflare;
+use project::Project;
+use serde_json::Value;
+
+const CF: &str = r#"
+[cloudflare]
+zone = "example.com"
+hostname = "cfapi.example.com"
+steering_policy = "geo"
+
+[cloudflare.health_check]
+type = "https"
+path = "/healthz"
+
+[[cloudflare.cache_rules]]
+name = "video-segments"
+expression = '(http.request.uri.path.extension in {"ts" "m4s"})'
+edge_ttl_seconds = 86400
+"#;
+
+const REGIONS: &[(&str, &str, &str)] = &[
+    ("us-east-1", "0.6", "c7i.large"),
+    ("eu-west-1", "0.4", "c7i.large"),
+];
+
+fn with_cf(
+    p: &Project,
+    moto: &moto::Moto,
+    cf: &FakeCloudflare,
+    args: &[&str],
+    code: i32,
+) -> (String, String) {
+    let mut c = p.cmd(moto, args);
+    c.envs(cf.env());
+    let out = c.output().expect("run");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "{args:?}\n{stdout}\n{stderr}"
+    );
+    assert!(
+        !stdout.contains(fake_cloudflare::TOKEN) && !stderr.contains(fake_cloudflare::TOKEN),
+        "the token leaked"
+    );
+    (stdout, stderr)
+}
+
+#[test]
+fn apply_creates_the_cloudflare_objects_plan_converges_destroy_removes_them() {
+    let moto = moto::Moto::start();
+    let cf = FakeCloudflare::start();
+    let p = Project::new("cfapi", REGIONS, CF);
+
+    // Before apply: every Cloudflare object is a create.
+    let mut c = p.cmd(&moto, &["plan", "-e", "test", "--json"]);
+    c.envs(cf.env());
+    let plan: Value = serde_json::from_slice(&c.output().unwrap().stdout).expect("plan JSON");
+    let changes = plan["cloudflare"]["changes"]
+        .as_array()
+        .expect("cloudflare changes");
+    assert_eq!(
+        changes.len(),
+        1 + 2 + 1 + 1,
+        "monitor, two pools, load balancer, cache rules: {changes:?}"
+    );
+    assert!(changes.iter().all(|c| c["action"] == "create"));
+
+    with_cf(&p, &moto, &cf, &["apply", "-e", "test", "--yes"], 0);
+    {
+        let s = cf.state.lock().unwrap();
+        assert!(
+            s.violations.is_empty(),
+            "schema violations: {:#?}",
+            s.violations
+        );
+        assert_eq!(s.monitors.len(), 1);
+        assert_eq!(s.pools.len(), 2);
+        assert_eq!(s.load_balancers.len(), 1);
+        let monitor_id = s.monitors.keys().next().unwrap().clone();
+        // Pools point at the monitor and at each region's load balancer.
+        let outputs: Value = serde_json::from_str(
+            &std::fs::read_to_string(p.out().join("aws/us-east-1/outputs.json")).unwrap(),
+        )
+        .unwrap();
+        let pool = s
+            .pools
+            .values()
+            .find(|p| p["name"] == "cfapi-test-us-east-1")
+            .expect("us-east-1 pool");
+        assert_eq!(pool["monitor"], monitor_id.as_str());
+        assert_eq!(
+            pool["origins"][0]["address"],
+            outputs["LoadBalancerDNSName"]
+        );
+        // The load balancer lists pool ids, no placeholders.
+        let lb = s.load_balancers.values().next().unwrap();
+        let text = lb.to_string();
+        assert!(!text.contains("${"), "unresolved placeholder in {text}");
+        for id in lb["default_pools"].as_array().unwrap() {
+            assert!(
+                s.pools.contains_key(id.as_str().unwrap()),
+                "{id} is not a pool"
+            );
+        }
+        assert_eq!(
+            s.cache_rules.as_ref().unwrap()["rules"]
+                .as_array()
+                .unwrap()
+                .len(),
+            1
+        );
+    }
+
+    // Plan again: nothing to change anywhere.
+    with_cf(
+        &p,
+        &moto,
+        &cf,
+        &["plan", "-e", "test", "--detailed-exitcode"],
+        0,
+    );
+
+    // A cache TTL change is a Cloudflare update only.
+    p.write_plan(&project::plan_text(
+        "cfapi",
+        REGIONS,
+        &CF.replace("86400", "3600"),
+    ));
+    let (stdout, _) = with_cf(
+        &p,
+        &moto,
+        &cf,
+        &["plan", "-e", "test", "--detailed-exitcode"],
+        2,
+    );
+    assert!(stdout.contains("cache_rules"), "{stdout}");
+    assert!(
+        stdout.contains("Plan: 0 to add, 1 to change, 0 to destroy"),
+        "{stdout}"
+    );
+    with_cf(&p, &moto, &cf, &["apply", "-e", "test", "--yes"], 0);
+    with_cf(
+        &p,
+        &moto,
+        &cf,
+        &["plan", "-e", "test", "--detailed-exitcode"],
+        0,
+    );
+
+    with_cf(&p, &moto, &cf, &["destroy", "-e", "test", "--yes"], 0);
+    let s = cf.state.lock().unwrap();
+    assert!(s.monitors.is_empty() && s.pools.is_empty() && s.load_balancers.is_empty());
+    assert!(
+        s.violations.is_empty(),
+        "schema violations: {:#?}",
+        s.violations
+    );
+}
+
+#[test]
+fn without_a_token_cloudflare_is_skipped_with_a_note() {
+    let moto = moto::Moto::start();
+    let p = Project::new("cfnone", REGIONS, CF);
+    let (_, stderr) = p.expect(&moto, &["apply", "-e", "test", "--yes"], 0);
+    assert!(stderr.contains("CLOUDFLARE_API_TOKEN"), "{stderr}");
+    assert!(p.out().join("cloudflare/resolved/pools.json").is_file());
+}
