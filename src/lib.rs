@@ -19,9 +19,9 @@
 
 pub mod aws;
 pub mod capacity;
-pub mod cloudflare;
 pub mod catalog;
 pub mod cli;
+pub mod cloudflare;
 pub mod diff;
 pub mod engine;
 pub mod error;
