@@ -765,13 +765,26 @@ fn cli_errors_exit_1() {
 }
 
 #[test]
-fn live_without_the_engine_is_a_usage_error() {
-    // TODO(live): replace once `engine::live::report_data` exists.
+fn live_without_a_reachable_aws_endpoint_fails_cleanly() {
+    // `report --live` reads the accounts (tests/drift.rs checks it against
+    // moto); with nothing to read it is an error, exit 1, nothing on stdout.
+    let dir = tempfile::tempdir().unwrap();
     let out = cli()
         .args(["report", "-e", "demo", "--live"])
+        .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_MAX_ATTEMPTS", "1")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_CONFIG_FILE", dir.path().join("none"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", dir.path().join("none"))
+        .env_remove("AWS_PROFILE")
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(out.stdout.is_empty());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("--live"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("--live"), "{stderr}");
+    assert!(stderr.contains("Connection refused"), "{stderr}");
 }

@@ -216,7 +216,12 @@ pub async fn launch_template(
     id: &str,
     versions: &[String],
 ) -> Result<Option<Value>, AwsError> {
-    let out = match client.describe_launch_templates().launch_template_ids(id).send().await {
+    let out = match client
+        .describe_launch_templates()
+        .launch_template_ids(id)
+        .send()
+        .await
+    {
         Ok(o) => o,
         Err(e) if not_found(&e) => return Ok(None),
         Err(e) => return Err(call_error(region, "DescribeLaunchTemplates", e)),
@@ -356,7 +361,12 @@ pub async fn load_balancer(
     region: &str,
     arn: &str,
 ) -> Result<Option<Value>, AwsError> {
-    let out = match client.describe_load_balancers().load_balancer_arns(arn).send().await {
+    let out = match client
+        .describe_load_balancers()
+        .load_balancer_arns(arn)
+        .send()
+        .await
+    {
         Ok(o) => o,
         Err(e) if not_found(&e) => return Ok(None),
         Err(e) => return Err(call_error(region, "DescribeLoadBalancers", e)),
@@ -443,7 +453,12 @@ pub async fn target_group(
     region: &str,
     arn: &str,
 ) -> Result<Option<Value>, AwsError> {
-    let out = match client.describe_target_groups().target_group_arns(arn).send().await {
+    let out = match client
+        .describe_target_groups()
+        .target_group_arns(arn)
+        .send()
+        .await
+    {
         Ok(o) => o,
         Err(e) if not_found(&e) => return Ok(None),
         Err(e) => return Err(call_error(region, "DescribeTargetGroups", e)),
@@ -592,7 +607,13 @@ pub async fn detect_stack_drift(
         .send()
         .await
         .map(|o| o.stack_drift_detection_id().unwrap_or_default().to_string())
-        .map_err(|e| sdk_message(&e))
+        .map_err(|e| {
+            let message = sdk_message(&e);
+            match e.raw_response().map(|r| r.status().as_u16()) {
+                Some(status) => format!("HTTP {status}: {message}"),
+                None => message,
+            }
+        })
 }
 
 /// Poll DescribeStackDriftDetectionStatus until the run ends or `deadline` passes.

@@ -65,25 +65,17 @@ fn parse_as_of(s: &str) -> Result<DateTime<Utc>, String> {
         })
 }
 
-/// Live data for the report.
-// TODO(live): call `crate::engine::live::report_data(plan)` once the AWS
-// engine provides it (instance counts per region, Service Quotas
-// L-1216C47A per region, the drift headline).
-fn live_data(_plan: &Plan) -> Result<LiveData, Error> {
-    Err(Error::Usage {
-        message: "`report --live` needs the AWS engine's live reader, which this build does not have yet".into(),
-        help: Some(
-            "run the report without --live (quotas come from the plan's [aws] vcpu_quota), and `streamscale drift -e ENV` for live state"
-                .into(),
-        ),
-    })
+/// Live data for the report: InService instances, the Service Quotas vCPU
+/// quota and the drift headline, read from every region of the plan.
+fn live_data(project: &Project, plan: &Plan) -> Result<LiveData, Error> {
+    crate::engine::live::report_data_rendered(plan, &project.render(plan)?)
 }
 
 /// Write the report.
 pub fn run(project: &Project, args: &ReportArgs) -> Result<Outcome, Error> {
     let plan = project.load_plan(&args.env.env)?;
     let live = if args.live {
-        Some(live_data(&plan)?)
+        Some(live_data(project, &plan)?)
     } else {
         None
     };

@@ -172,6 +172,16 @@ pub async fn apply_region(
             stacks.execute_change_set(&name, &cs.id).await?;
             let (status, failures) = wait_stack(&stacks, &name, &mut seen, progress).await?;
             if status == "UPDATE_COMPLETE" && !is_failed(&status) {
+                // A drift repair's first update recorded what runs; the
+                // second restores the plan (see engine::drift).
+                if let Some((status, failures)) =
+                    super::drift::finish_repair(aws, plan, stack, rp, &stacks, &mut seen, progress)
+                        .await?
+                    && status != "UPDATE_COMPLETE"
+                {
+                    progress.finish(region, false, &status);
+                    return Ok(failure(region, &status, failures));
+                }
                 progress.finish(region, true, "updated");
                 Ok(ok(format!("updated ({total} resources changed)")))
             } else {

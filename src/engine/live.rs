@@ -177,7 +177,8 @@ pub async fn read_resources(
             Ok(list) => {
                 for (l, arn) in &policies {
                     if let Some(p) = list.iter().find(|p| {
-                        p["PolicyARN"].as_str() == Some(arn) || p["PolicyName"].as_str() == Some(arn)
+                        p["PolicyARN"].as_str() == Some(arn)
+                            || p["PolicyName"].as_str() == Some(arn)
                     }) {
                         reads.insert(l.to_string(), Read::Found(p.clone()));
                     }
@@ -234,10 +235,7 @@ pub async fn read_resources(
         match lb_listeners {
             Ok(Some(list)) => {
                 for (l, arn) in &listeners {
-                    if let Some(x) = list
-                        .iter()
-                        .find(|x| x["ListenerArn"].as_str() == Some(arn))
-                    {
+                    if let Some(x) = list.iter().find(|x| x["ListenerArn"].as_str() == Some(arn)) {
                         reads.insert(l.to_string(), Read::Found(x.clone()));
                     }
                 }
@@ -329,12 +327,17 @@ pub fn report_data_rendered(plan: &Plan, rendered: &Rendered) -> Result<LiveData
     rt.block_on(async {
         let aws = Aws::load().await?;
         let stacks: Vec<&RegionStack> = rendered.stacks.iter().collect();
-        Ok(report_data_with(&aws, plan, &stacks).await)
+        report_data_with(&aws, plan, &stacks).await
     })
 }
 
-/// The live data of `report --live`, from an SDK configuration.
-pub async fn report_data_with(aws: &Aws, plan: &Plan, stacks: &[&RegionStack]) -> LiveData {
+/// The live data of `report --live`, from an SDK configuration. An error
+/// when no region could be read at all (no access, no endpoint).
+pub async fn report_data_with(
+    aws: &Aws,
+    plan: &Plan,
+    stacks: &[&RegionStack],
+) -> Result<LiveData, Error> {
     let now = chrono::Utc::now();
     let drifts = super::drift::drift_all(aws, plan, stacks, false, now);
     let quotas = join_all(stacks.iter().map(|s| async move {
@@ -342,6 +345,21 @@ pub async fn report_data_with(aws: &Aws, plan: &Plan, stacks: &[&RegionStack]) -
         (s.region.clone(), q)
     }));
     let (drifts, quotas) = futures::join!(drifts, quotas);
+    if !drifts.is_empty()
+        && drifts
+            .iter()
+            .all(|d| d.status == super::drift::Status::Error)
+    {
+        return Err(Error::Usage {
+            message: format!(
+                "report --live could not read any region: {}",
+                drifts[0].error.as_deref().unwrap_or("error")
+            ),
+            help: Some(
+                "check AWS credentials and access (or AWS_ENDPOINT_URL), or write the report without --live".into(),
+            ),
+        });
+    }
     let mut data = LiveData::default();
     for d in &drifts {
         data.instances.insert(d.region.clone(), d.in_service);
@@ -366,5 +384,5 @@ pub async fn report_data_with(aws: &Aws, plan: &Plan, stacks: &[&RegionStack]) -
         ));
     }
     data.drift_summary = Some(summary);
-    data
+    Ok(data)
 }

@@ -5,6 +5,9 @@
 //! It decides; [`crate::aws`] only calls.
 
 pub mod apply;
+pub mod cloudflare;
+pub mod drift;
+pub mod live;
 pub mod planner;
 pub mod progress;
 pub mod saved;
@@ -111,6 +114,10 @@ pub struct RegionPlan {
     pub changes: Vec<ResourceChange>,
     /// Notes for the reader (e.g. how the plan was derived).
     pub notes: Vec<String>,
+    /// Live state against the plan, from the drift check of an existing
+    /// stack (see [`drift`]); repaired drift also shows in `changes`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub drift: Vec<drift::Finding>,
 }
 
 impl RegionPlan {

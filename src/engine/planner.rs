@@ -70,9 +70,7 @@ pub async fn plan_region(
     let name = plan.stack_name();
     let digest = template_digest(stack);
     let rendered = stack.template_value();
-    let t0 = std::time::Instant::now();
     let info = stacks.describe(&name).await?;
-    eprintln!("T describe {:?}", t0.elapsed());
     let mut rp = RegionPlan {
         region: stack.region.clone(),
         stack_name: name.clone(),
@@ -97,7 +95,6 @@ pub async fn plan_region(
         });
     }
     let deployed_text = stacks.template(&name).await?;
-    eprintln!("T template {:?}", t0.elapsed());
     rp.fingerprint = Some(fingerprint(&info, &deployed_text));
     if info.status == "ROLLBACK_COMPLETE" || info.status == "REVIEW_IN_PROGRESS" {
         rp.action = StackAction::ReplaceRolledBack;
@@ -119,7 +116,6 @@ pub async fn plan_region(
     // Drift: live reads against the plan. What changed outside
     // CloudFormation is repaired by a first update (see engine::drift).
     let drift = super::drift::plan_check(aws, plan, stack, &info, &deployed).await;
-    eprintln!("T drift {:?}", t0.elapsed());
     rp.drift = drift.findings.clone();
     rp.notes.extend(drift.notes.iter().cloned());
     let (source, cs_name) = match &drift.repair {
@@ -138,7 +134,6 @@ pub async fn plan_region(
             &stack_tags(plan),
         )
         .await?;
-    eprintln!("T cs {:?}", t0.elapsed());
     if cs.is_empty_failure() || (cs.changes.is_empty() && diff.is_empty() && !params_changed) {
         let _ = stacks.delete_change_set(&name, &cs.id).await;
         if !diff.is_empty() {

@@ -13,6 +13,8 @@ Gaps filled (moto 5.2.5):
 Stack level
   * ``Fn::GetAZs`` ignores its argument's value (``{"Ref": "AWS::Region"}`` is
     formatted as a dict) and "" always means us-east-1       -> _clean_json
+  * a resource removed by an update stays listed and, added back later, is
+    never created again                                         -> _resource_map_update
   * LastUpdatedTime is never set on UpdateStack/ExecuteChangeSet -> _stack_update,
                                                                    _execute_change_set
   * ExecuteChangeSet keeps the outputs/template/exports of the old template
@@ -345,7 +347,13 @@ def _patch_parsing() -> None:
         return diff
 
     def _resource_map_update(self, template, parameters=None):  # type: ignore[no-untyped-def]
+        before = set(self._resource_json_map)
         orig_rm_update(self, template, parameters)
+        # Gap: a resource removed by an update is deleted but stays in the
+        # parsed map, so it is still listed (ListStackResources) and adding
+        # it back later never creates it.  AWS forgets it.
+        for name in before - set(template.get("Resources", {})):
+            self._parsed_resources.pop(name, None)
         _propagate(self)
 
     def _propagate(rmap: Any) -> None:
