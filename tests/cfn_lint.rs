@@ -71,7 +71,7 @@ fn every_rendered_template_passes_cfn_lint() {
         }
     }
     assert!(
-        files.len() >= 3 + 3 + 7 + 16 + 16,
+        files.len() == 2 + 3 + 7 + 16 + 16,
         "{} templates",
         files.len()
     );

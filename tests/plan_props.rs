@@ -249,9 +249,11 @@ proptest! {
             .iter()
             .flat_map(|w| w.prewarm.iter().map(move |p| *p > w.max_size))
             .collect();
+        let min_above: usize = want.iter().filter(|w| w.min_size > w.max_size).count();
         match plan::from_str(Path::new(FILE), &text) {
             Ok(p) => {
                 prop_assert!(!above.contains(&true), "a pre-warm above MaxSize was accepted:\n{text}");
+                prop_assert_eq!(min_above, 0, "a MinSize above MaxSize was accepted:\n{}", text);
                 let total: Decimal = p.capacity.regions.iter().map(|r| r.share).sum();
                 prop_assert_eq!(total, Decimal::ONE);
                 let h = Decimal::new(s.headroom, 2);
@@ -274,7 +276,7 @@ proptest! {
                         "{}: {} × {} < {}", rs.code, rc.max_size, c, need
                     );
                     prop_assert!(rc.failover_users >= rc.peak_users);
-                    prop_assert!(rc.min_size <= rc.max_size || s.events.is_empty());
+                    prop_assert!(rc.min_size <= rc.max_size);
                 }
                 prop_assert_eq!(p.capacity.events.len(), s.events.len());
                 for (ei, ev) in p.capacity.events.iter().enumerate() {
@@ -287,15 +289,23 @@ proptest! {
             }
             Err(e) => {
                 let codes: Vec<_> = e.errors.iter().map(|d| (d.code, d.message.clone())).collect();
+                // Only sizes above MaxSize may refuse a generated plan: one
+                // error per region whose MinSize is above it, and one per
+                // event and region whose pre-warm is.
                 prop_assert!(
-                    e.errors.iter().all(|d| d.code == ErrorCode::PrewarmAboveMax),
+                    e.errors.iter().all(|d| matches!(d.code, ErrorCode::PrewarmAboveMax | ErrorCode::MinAboveMax)),
                     "a valid plan was refused: {codes:#?}\n{text}"
                 );
-                prop_assert!(above.contains(&true), "refused without a pre-warm above MaxSize: {codes:#?}\n{text}");
+                prop_assert!(above.contains(&true) || min_above > 0, "refused without a size above MaxSize: {codes:#?}\n{text}");
                 prop_assert_eq!(
-                    e.errors.len(),
+                    e.errors.iter().filter(|d| d.code == ErrorCode::PrewarmAboveMax).count(),
                     above.iter().filter(|a| **a).count(),
                     "one error per event and region above MaxSize: {:#?}", codes
+                );
+                prop_assert_eq!(
+                    e.errors.iter().filter(|d| d.code == ErrorCode::MinAboveMax).count(),
+                    min_above,
+                    "one error per region with MinSize above MaxSize: {:#?}", codes
                 );
             }
         }

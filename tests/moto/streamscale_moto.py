@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import os
 import signal
+import time
 import socket
 import sys
 import threading
@@ -46,9 +47,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=0, help="port, 0 = any free port (default 0)")
     parser.add_argument("--port-file", type=Path, help="write the actual port here once the server is up")
     parser.add_argument("--verbose", action="store_true", help="log every request")
+    parser.add_argument(
+        "--latency-ms",
+        type=float,
+        default=0.0,
+        help="sleep this long before answering each request (benchmarks: models the round trip "
+        "of a real AWS API, so that a client's concurrency shows in wall time; default 0)",
+    )
     args = parser.parse_args(argv)
 
     stop = threading.Event()
+    # Exit with the process that started us (a test binary that never calls
+    # stop, a killed script): reparenting changes our parent pid.
+    parent = os.getppid()
 
     def _on_signal(signum: int, _frame: object) -> None:
         stop.set()
@@ -70,6 +81,13 @@ def main(argv: list[str] | None = None) -> int:
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
     app = DomainDispatcherApplication(create_backend_app)
+    if args.latency_ms > 0:
+        inner, delay = app, args.latency_ms / 1000.0
+
+        def app(environ, start_response):  # noqa: F811 - the delayed app
+            time.sleep(delay)
+            return inner(environ, start_response)
+
     # make_server binds and listens before returning: a bind error is raised here.
     server = make_server(args.host, args.port, app, threaded=True, request_handler=MotoRequestHandler)
     port = server.server_address[1]
@@ -86,6 +104,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"streamscale_moto: listening on http://{connect_host}:{port}", file=sys.stderr, flush=True)
 
     while not stop.wait(0.5):
+        if os.getppid() != parent:
+            print("streamscale_moto: the process that started moto exited; stopping", file=sys.stderr)
+            break
         if not thread.is_alive():
             print("streamscale_moto: server thread died", file=sys.stderr)
             return 1
