@@ -36,6 +36,23 @@ where
     code(err).is_some_and(|c| c.contains("NotFound"))
 }
 
+/// A call's output, `None` when what it describes is not found.
+fn found<T, E, R>(
+    result: Result<T, aws_smithy_runtime_api::client::result::SdkError<E, R>>,
+    region: &str,
+    operation: &'static str,
+) -> Result<Option<T>, AwsError>
+where
+    E: aws_smithy_types::error::metadata::ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    match result {
+        Ok(o) => Ok(Some(o)),
+        Err(e) if not_found(&e) => Ok(None),
+        Err(e) => Err(call_error(region, operation, e)),
+    }
+}
+
 fn time(t: Option<&aws_smithy_types::DateTime>) -> Value {
     t.and_then(|d| d.fmt(Format::DateTime).ok())
         .map_or(Value::Null, Value::String)
@@ -216,15 +233,17 @@ pub async fn launch_template(
     id: &str,
     versions: &[String],
 ) -> Result<Option<Value>, AwsError> {
-    let out = match client
-        .describe_launch_templates()
-        .launch_template_ids(id)
-        .send()
-        .await
-    {
-        Ok(o) => o,
-        Err(e) if not_found(&e) => return Ok(None),
-        Err(e) => return Err(call_error(region, "DescribeLaunchTemplates", e)),
+    let Some(out) = found(
+        client
+            .describe_launch_templates()
+            .launch_template_ids(id)
+            .send()
+            .await,
+        region,
+        "DescribeLaunchTemplates",
+    )?
+    else {
+        return Ok(None);
     };
     let Some(lt) = out.launch_templates().first() else {
         return Ok(None);
@@ -331,10 +350,13 @@ pub async fn security_group(
     region: &str,
     id: &str,
 ) -> Result<Option<Value>, AwsError> {
-    let out = match client.describe_security_groups().group_ids(id).send().await {
-        Ok(o) => o,
-        Err(e) if not_found(&e) => return Ok(None),
-        Err(e) => return Err(call_error(region, "DescribeSecurityGroups", e)),
+    let Some(out) = found(
+        client.describe_security_groups().group_ids(id).send().await,
+        region,
+        "DescribeSecurityGroups",
+    )?
+    else {
+        return Ok(None);
     };
     let Some(g) = out.security_groups().first() else {
         return Ok(None);
@@ -361,15 +383,17 @@ pub async fn load_balancer(
     region: &str,
     arn: &str,
 ) -> Result<Option<Value>, AwsError> {
-    let out = match client
-        .describe_load_balancers()
-        .load_balancer_arns(arn)
-        .send()
-        .await
-    {
-        Ok(o) => o,
-        Err(e) if not_found(&e) => return Ok(None),
-        Err(e) => return Err(call_error(region, "DescribeLoadBalancers", e)),
+    let Some(out) = found(
+        client
+            .describe_load_balancers()
+            .load_balancer_arns(arn)
+            .send()
+            .await,
+        region,
+        "DescribeLoadBalancers",
+    )?
+    else {
+        return Ok(None);
     };
     let Some(lb) = out.load_balancers().first() else {
         return Ok(None);
@@ -403,16 +427,18 @@ pub async fn listeners(
     let mut out = Vec::new();
     let mut marker: Option<String> = None;
     loop {
-        let page = match client
-            .describe_listeners()
-            .load_balancer_arn(load_balancer_arn)
-            .set_marker(marker.clone())
-            .send()
-            .await
-        {
-            Ok(p) => p,
-            Err(e) if not_found(&e) => return Ok(None),
-            Err(e) => return Err(call_error(region, "DescribeListeners", e)),
+        let Some(page) = found(
+            client
+                .describe_listeners()
+                .load_balancer_arn(load_balancer_arn)
+                .set_marker(marker.clone())
+                .send()
+                .await,
+            region,
+            "DescribeListeners",
+        )?
+        else {
+            return Ok(None);
         };
         for l in page.listeners() {
             let actions: Vec<Value> = l
@@ -453,15 +479,17 @@ pub async fn target_group(
     region: &str,
     arn: &str,
 ) -> Result<Option<Value>, AwsError> {
-    let out = match client
-        .describe_target_groups()
-        .target_group_arns(arn)
-        .send()
-        .await
-    {
-        Ok(o) => o,
-        Err(e) if not_found(&e) => return Ok(None),
-        Err(e) => return Err(call_error(region, "DescribeTargetGroups", e)),
+    let Some(out) = found(
+        client
+            .describe_target_groups()
+            .target_group_arns(arn)
+            .send()
+            .await,
+        region,
+        "DescribeTargetGroups",
+    )?
+    else {
+        return Ok(None);
     };
     let Some(tg) = out.target_groups().first() else {
         return Ok(None);
@@ -500,15 +528,17 @@ pub async fn replication_group(
     region: &str,
     id: &str,
 ) -> Result<Option<Value>, AwsError> {
-    let out = match client
-        .describe_replication_groups()
-        .replication_group_id(id)
-        .send()
-        .await
-    {
-        Ok(o) => o,
-        Err(e) if not_found(&e) => return Ok(None),
-        Err(e) => return Err(call_error(region, "DescribeReplicationGroups", e)),
+    let Some(out) = found(
+        client
+            .describe_replication_groups()
+            .replication_group_id(id)
+            .send()
+            .await,
+        region,
+        "DescribeReplicationGroups",
+    )?
+    else {
+        return Ok(None);
     };
     let Some(g) = out.replication_groups().first() else {
         return Ok(None);
