@@ -548,14 +548,7 @@ pub fn apply(project: &Project, args: &ApplyArgs, ui: Ui) -> Result<Outcome, Err
         )
         .await;
         drop(progress);
-        print_outcomes(&outcomes);
-        let failed = outcomes.iter().filter(|o| !o.ok).count();
-        if failed > 0 {
-            return Err(Error::Engine(EngineError::ApplyFailed {
-                failed,
-                total: outcomes.len(),
-            }));
-        }
+        report_outcomes(&outcomes)?;
         let regions: Vec<String> = stacks.iter().map(|s| s.region.clone()).collect();
         let bodies = write_outputs(&aws, &plan, &rendered, &regions, &out_dir).await?;
         apply_cloudflare(&plan, bodies).await?;
@@ -566,6 +559,19 @@ pub fn apply(project: &Project, args: &ApplyArgs, ui: Ui) -> Result<Outcome, Err
         );
         Ok(Outcome::Ok)
     })
+}
+
+/// Print each region's outcome; an error when any region failed.
+fn report_outcomes(outcomes: &[RegionOutcome]) -> Result<(), Error> {
+    print_outcomes(outcomes);
+    let failed = outcomes.iter().filter(|o| !o.ok).count();
+    if failed > 0 {
+        return Err(Error::Engine(EngineError::ApplyFailed {
+            failed,
+            total: outcomes.len(),
+        }));
+    }
+    Ok(())
 }
 
 fn print_outcomes(outcomes: &[RegionOutcome]) {
@@ -695,14 +701,7 @@ pub fn destroy(project: &Project, args: &DestroyArgs, ui: Ui) -> Result<Outcome,
         let progress = Progress::new(ui.color && std::io::stderr().is_terminal());
         let outcomes = destroy_all(&aws, &plan, &regions, &progress).await;
         drop(progress);
-        print_outcomes(&outcomes);
-        let failed = outcomes.iter().filter(|o| !o.ok).count();
-        if failed > 0 {
-            return Err(Error::Engine(EngineError::ApplyFailed {
-                failed,
-                total: outcomes.len(),
-            }));
-        }
+        report_outcomes(&outcomes)?;
         eprintln!("Destroy complete.");
         Ok(Outcome::Ok)
     })
