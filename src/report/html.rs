@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 
 use super::charts;
 use super::format::{int, minutes, money, money_fine, pct, price, share, thousands, time, users};
-use super::markdown::{METHOD, next_event_line, price_line, verdicts};
+use super::markdown::{METHOD, cache_nodes, next_event_line, price_line, verdicts};
 use super::{Report, Severity};
 
 /// HTML-escape text.
@@ -346,14 +346,7 @@ pub fn render(r: &Report) -> String {
         ],
     );
     for x in &r.regions {
-        let cache = r.cache.as_ref().map_or("—".to_string(), |c| {
-            format!(
-                "{} × {} at {}",
-                c.nodes_per_region,
-                c.node_type,
-                price(x.cache_price.map(|p| p.usd_per_hour))
-            )
-        });
+        let cache = cache_nodes(r, x);
         let _ = writeln!(
             o,
             "<tr><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td><td class=\"n\">{}</td></tr>",

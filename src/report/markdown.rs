@@ -107,6 +107,18 @@ pub(crate) fn verdicts(r: &Report) -> Vec<(String, bool, String)> {
 }
 
 /// The price line: source file and dates.
+/// "N × node type at $price" for a region's cache, or "—" without one.
+pub(crate) fn cache_nodes(r: &Report, x: &super::RegionRow) -> String {
+    r.cache.as_ref().map_or("—".to_string(), |c| {
+        format!(
+            "{} × {} at {}",
+            c.nodes_per_region,
+            c.node_type,
+            price(x.cache_price.map(|p| p.usd_per_hour))
+        )
+    })
+}
+
 pub(crate) fn price_line(r: &Report) -> String {
     let dates: Vec<String> = r
         .price_dates
@@ -281,14 +293,7 @@ pub fn render(r: &Report) -> String {
     o.push_str("| region | metro | users / instance | target CPU | planned users / instance | EC2 per hour | cache nodes | cache per hour |\n");
     o.push_str("|---|---|--:|--:|--:|--:|--:|--:|\n");
     for x in &r.regions {
-        let cache = r.cache.as_ref().map_or("—".to_string(), |c| {
-            format!(
-                "{} × {} at {}",
-                c.nodes_per_region,
-                c.node_type,
-                price(x.cache_price.map(|p| p.usd_per_hour))
-            )
-        });
+        let cache = cache_nodes(r, x);
         let _ = writeln!(
             o,
             "| {} | {} | {} | {} | {} | {} | {} | {} |",
