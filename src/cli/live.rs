@@ -287,6 +287,17 @@ fn short(v: &Option<Value>) -> String {
     }
 }
 
+fn print_properties(properties: &[crate::diff::PropertyChange]) {
+    for p in properties {
+        println!(
+            "          {}: {} → {}",
+            p.path,
+            short(&p.before),
+            short(&p.after)
+        );
+    }
+}
+
 fn print_changes(changes: &[ResourceChange]) {
     for c in changes {
         println!(
@@ -295,14 +306,7 @@ fn print_changes(changes: &[ResourceChange]) {
             style(&c.logical_id).bold(),
             c.resource_type
         );
-        for p in &c.properties {
-            println!(
-                "          {}: {} → {}",
-                p.path,
-                short(&p.before),
-                short(&p.after)
-            );
-        }
+        print_properties(&c.properties);
     }
 }
 
@@ -346,14 +350,7 @@ pub fn print_plan(plans: &[RegionPlan], cf: &CfPlan, _ui: Ui) {
                 c.kind,
                 style(&c.name).bold()
             );
-            for p in &c.properties {
-                println!(
-                    "          {}: {} → {}",
-                    p.path,
-                    short(&p.before),
-                    short(&p.after)
-                );
-            }
+            print_properties(&c.properties);
         }
         println!();
     }
