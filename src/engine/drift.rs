@@ -758,19 +758,7 @@ impl Cmp<'_> {
         props: &[Prop],
     ) {
         for (path, kind, severity, how) in props {
-            let Some(want) = get(expected, path) else {
-                continue;
-            };
-            if is_unknown(want) {
-                continue;
-            }
-            let Some(want) = typed(*kind, want) else {
-                continue;
-            };
-            let got = get(live, path)
-                .and_then(|v| typed(*kind, v))
-                .unwrap_or(Value::Null);
-            if !same(&want, &got) {
+            if let Some((want, got)) = differs(expected, live, path, *kind) {
                 let repair = match how {
                     How::Record => Repair::Record(record_value(*kind, live, path)),
                     How::No(why) => Repair::No((*why).to_string()),
@@ -828,6 +816,17 @@ impl Cmp<'_> {
 }
 
 /// Equal as typed values (numbers compare as numbers).
+/// The typed expected and live values at `path` when they differ; `None`
+/// when they agree, or when the plan sets nothing comparable there.
+fn differs(expected: &Value, live: &Value, path: &str, kind: Kind) -> Option<(Value, Value)> {
+    let want = get(expected, path).filter(|w| !is_unknown(w))?;
+    let want = typed(kind, want)?;
+    let got = get(live, path)
+        .and_then(|v| typed(kind, v))
+        .unwrap_or(Value::Null);
+    (!same(&want, &got)).then_some((want, got))
+}
+
 fn same(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
@@ -1510,19 +1509,7 @@ impl Cmp<'_> {
 fn lt_differences(want: &Value, got: &Value) -> Vec<(String, Value, Value, Severity)> {
     let mut out = Vec::new();
     for (path, kind, sev) in LT_PROPS {
-        let Some(w) = get(want, path) else {
-            continue;
-        };
-        if is_unknown(w) {
-            continue;
-        }
-        let Some(w) = typed(*kind, w) else {
-            continue;
-        };
-        let g = get(got, path)
-            .and_then(|v| typed(*kind, v))
-            .unwrap_or(Value::Null);
-        if !same(&w, &g) {
+        if let Some((w, g)) = differs(want, got, path, *kind) {
             out.push((path.to_string(), w, g, *sev));
         }
     }
