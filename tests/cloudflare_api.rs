@@ -135,6 +135,42 @@ fn apply_creates_the_cloudflare_objects_plan_converges_destroy_removes_them() {
         0,
     );
 
+    // Drift compares the Cloudflare objects too: clean right after apply.
+    let drift = |code: i32| -> Value {
+        let (stdout, _) = with_cf(
+            &p,
+            &moto,
+            &cf,
+            &["drift", "-e", "test", "--json", "--detailed-exitcode"],
+            code,
+        );
+        serde_json::from_str(&stdout).expect("drift JSON")
+    };
+    let d = drift(0);
+    assert_eq!(d["cloudflare"]["checked"], true);
+    assert_eq!(d["cloudflare"]["changes"], serde_json::json!([]));
+    // Someone repoints the us-east-1 pool by hand: drift names it exactly.
+    {
+        let mut s = cf.state.lock().unwrap();
+        let pool = s
+            .pools
+            .values_mut()
+            .find(|p| p["name"] == "cfapi-test-us-east-1")
+            .unwrap();
+        pool["origins"][0]["address"] = "203.0.113.9".into();
+    }
+    let d = drift(2);
+    assert_eq!(d["drift"], true);
+    let changes = d["cloudflare"]["changes"].as_array().unwrap();
+    assert_eq!(changes.len(), 1, "{changes:?}");
+    assert_eq!(changes[0]["kind"], "pool");
+    assert_eq!(changes[0]["name"], "cfapi-test-us-east-1");
+    assert_eq!(changes[0]["properties"][0]["path"], "origins[0].address");
+    assert_eq!(changes[0]["properties"][0]["before"], "203.0.113.9");
+    // apply puts it back; drift is clean again.
+    with_cf(&p, &moto, &cf, &["apply", "-e", "test", "--yes"], 0);
+    drift(0);
+
     // A cache TTL change is a Cloudflare update only.
     p.write_plan(&project::plan_text(
         "cfapi",

@@ -5,7 +5,7 @@ use clap::Args;
 use console::style;
 use serde_json::{Value, json};
 
-use super::live::runtime;
+use super::live::{CfPlan, plan_cloudflare, print_cloudflare, runtime};
 use super::{EnvArg, Outcome, Ui};
 use crate::aws::Aws;
 use crate::engine::drift::{
@@ -46,23 +46,29 @@ pub fn run(project: &Project, args: &DriftArgs, ui: Ui) -> Result<Outcome, Error
         help: Some("--region takes a region of the plan; repeat it for several".into()),
     })?;
     let rt = runtime()?;
-    let regions = rt.block_on(async {
+    let (regions, cf) = rt.block_on(async {
         let aws = Aws::load().await.map_err(EngineError::from)?;
-        Ok::<_, Error>(
-            drift_all(
-                &aws,
-                &plan,
-                &stacks,
-                !args.no_cloudformation,
-                chrono::Utc::now(),
-            )
-            .await,
+        let regions = drift_all(
+            &aws,
+            &plan,
+            &stacks,
+            !args.no_cloudformation,
+            chrono::Utc::now(),
         )
+        .await;
+        // Cloudflare fronts every region: compared when the whole plan is.
+        let cf = if args.regions.is_empty() {
+            plan_cloudflare(&aws, &plan, &rendered).await?
+        } else {
+            CfPlan::default()
+        };
+        Ok::<_, Error>((regions, cf))
     })?;
     if args.json {
-        print!("{}", to_pretty(&document(&plan, &regions)));
+        print!("{}", to_pretty(&document(&plan, &regions, &cf)));
     } else {
         print_human(&regions, ui);
+        print_cloudflare(&cf);
     }
     let errors: Vec<&RegionDrift> = regions
         .iter()
@@ -83,7 +89,7 @@ pub fn run(project: &Project, args: &DriftArgs, ui: Ui) -> Result<Outcome, Error
             ),
         });
     }
-    let drifted = regions.iter().any(|r| r.status != Status::Clean);
+    let drifted = regions.iter().any(|r| r.status != Status::Clean) || !cf.changes.is_empty();
     Ok(if drifted && args.detailed_exitcode {
         Outcome::Changes
     } else {
@@ -92,7 +98,7 @@ pub fn run(project: &Project, args: &DriftArgs, ui: Ui) -> Result<Outcome, Error
 }
 
 /// The `--json` document.
-pub fn document(plan: &Plan, regions: &[RegionDrift]) -> Value {
+pub fn document(plan: &Plan, regions: &[RegionDrift], cf: &CfPlan) -> Value {
     let by: serde_json::Map<String, Value> = by_severity(regions)
         .into_iter()
         .map(|(k, v)| (k.as_str().to_string(), json!(v)))
@@ -117,8 +123,9 @@ pub fn document(plan: &Plan, regions: &[RegionDrift]) -> Value {
         "name": plan.name,
         "environment": plan.environment,
         "stack_name": plan.stack_name(),
-        "drift": regions.iter().any(|r| r.status != Status::Clean),
+        "drift": regions.iter().any(|r| r.status != Status::Clean) || !cf.changes.is_empty(),
         "regions": per_region,
+        "cloudflare": {"checked": cf.checked, "note": cf.note, "changes": cf.changes},
         "summary": {
             "findings": regions.iter().map(|r| r.findings.len()).sum::<usize>(),
             "by_severity": by_all,

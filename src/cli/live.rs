@@ -212,7 +212,11 @@ fn resolved_bodies(
 }
 
 /// Compare the Cloudflare objects with the plan, when a token is set.
-async fn plan_cloudflare(aws: &Aws, plan: &Plan, rendered: &Rendered) -> Result<CfPlan, Error> {
+pub(crate) async fn plan_cloudflare(
+    aws: &Aws,
+    plan: &Plan,
+    rendered: &Rendered,
+) -> Result<CfPlan, Error> {
     if rendered.cloudflare.is_empty() {
         return Ok(CfPlan::default());
     }
@@ -331,29 +335,7 @@ pub fn print_plan(plans: &[RegionPlan], cf: &CfPlan, _ui: Ui) {
         print_changes(&p.changes);
         println!();
     }
-    if cf.checked || cf.note.is_some() {
-        let what = if !cf.checked {
-            "not checked"
-        } else if cf.changes.is_empty() {
-            "no changes"
-        } else {
-            "changes"
-        };
-        println!("{} ({what})", style("cloudflare").bold().underlined());
-        if let Some(n) = &cf.note {
-            println!("  note: {n}");
-        }
-        for c in &cf.changes {
-            println!(
-                "  {}  {} {}",
-                styled(c.action),
-                c.kind,
-                style(&c.name).bold()
-            );
-            print_properties(&c.properties);
-        }
-        println!();
-    }
+    print_cloudflare(cf);
     let (add, change, destroy, n) = all_totals(plans, cf);
     let regions = format!("{n} region{}", if n == 1 { "" } else { "s" });
     let place = match (n, cf.changes.is_empty()) {
@@ -369,6 +351,35 @@ pub fn print_plan(plans: &[RegionPlan], cf: &CfPlan, _ui: Ui) {
         (_, true) => regions,
     };
     println!("Plan: {add} to add, {change} to change, {destroy} to destroy in {place}.");
+}
+
+/// The Cloudflare section of plan and drift output (nothing when the plan
+/// has no Cloudflare and none was checked).
+pub(crate) fn print_cloudflare(cf: &CfPlan) {
+    if !cf.checked && cf.note.is_none() {
+        return;
+    }
+    let what = if !cf.checked {
+        "not checked"
+    } else if cf.changes.is_empty() {
+        "no changes"
+    } else {
+        "changes"
+    };
+    println!("{} ({what})", style("cloudflare").bold().underlined());
+    if let Some(n) = &cf.note {
+        println!("  note: {n}");
+    }
+    for c in &cf.changes {
+        println!(
+            "  {}  {} {}",
+            styled(c.action),
+            c.kind,
+            style(&c.name).bold()
+        );
+        print_properties(&c.properties);
+    }
+    println!();
 }
 
 /// Totals over regions and Cloudflare: (add, change, destroy, regions with changes).
