@@ -49,6 +49,18 @@ fn err<E: std::fmt::Display>(e: E) -> String {
 
 /// Make plotters' SVG inline-ready: drop the namespace, scale to the
 /// container, and give it an id, a role and a label.
+/// A chart with nothing to plot: one line of text instead.
+fn notice(
+    root: &DrawingArea<SVGBackend, plotters::coord::Shift>,
+    text: &str,
+    at: (i32, i32),
+    color: &RGBColor,
+) -> Result<(), String> {
+    root.draw(&Text::new(text, at, (FONT, 18).into_font().color(color)))
+        .map_err(err)?;
+    root.present().map_err(err)
+}
+
 fn finish(svg: String, id: &str, label: &str) -> String {
     let svg = svg.replacen(" xmlns=\"http://www.w3.org/2000/svg\"", "", 1);
     svg.replacen(
@@ -229,13 +241,12 @@ pub fn region_loss(r: &Report) -> Res {
         let root = SVGBackend::with_string(&mut buf, (WIDTH, 400 + legend_h)).into_drawing_area();
         root.fill(&WHITE).map_err(err)?;
         if n == 0 {
-            root.draw(&Text::new(
+            notice(
+                &root,
                 "One region: no survivors. Losing it is a full outage.",
                 (40, 200),
-                (FONT, 18).into_font().color(&DANGER),
-            ))
-            .map_err(err)?;
-            root.present().map_err(err)?;
+                &DANGER,
+            )?;
             drop(root);
             return Ok(finish(buf, "region-loss", title));
         }
@@ -376,13 +387,7 @@ pub fn timeline(r: &Report) -> Res {
         let root = SVGBackend::with_string(&mut buf, (WIDTH, height)).into_drawing_area();
         root.fill(&WHITE).map_err(err)?;
         if m == 0 {
-            root.draw(&Text::new(
-                "No events in the plan.",
-                (40, 80),
-                (FONT, 18).into_font().color(&GREY),
-            ))
-            .map_err(err)?;
-            root.present().map_err(err)?;
+            notice(&root, "No events in the plan.", (40, 80), &GREY)?;
             drop(root);
             return Ok(finish(buf, "timeline", title));
         }
