@@ -46,8 +46,9 @@ Resource types
                                                              -> _subnet_get_cfn_attribute
   * AWS::EC2::SecurityGroup              replaced (new id) on every update; an
                                          update of SecurityGroupIngress/Egress
-                                         does not set the rules to the declared
-                                         ones                -> _sg_update
+                                         does not add/revoke the rules that
+                                         differ between old and new template
+                                                             -> _sg_update
   * AWS::EC2::SecurityGroupIngress       ignores CidrIpv6 / SourcePrefixListId,
                                          no physical id, never revoked
                                                              -> _sg_ingress_*
@@ -300,13 +301,20 @@ def _patch_parsing() -> None:
         if resource_class is not None and _is_abstract(resource_class.update_from_cloudformation_json):
             original = resources_map._parsed_resources.get(logical_id)
             if original is not None:
-                logger.warning(
-                    "moto cannot update %s (%s) in place; keeping the existing resource",
+                resolved = parsing.clean_json(copy.deepcopy(resource_json.get("Properties") or {}), resources_map)
+                old_props = getattr(original, "_ext_props", None)
+                if old_props is not None:
+                    try:
+                        refuse_unperformed_update(resource_json["Type"], old_props, resolved, {"Tags"})
+                    except HarnessCannotUpdate as exc:
+                        _mark_failure(exc, logical_id, resource_json.get("Type"))
+                        raise
+                logger.info(
+                    "moto cannot update %s (%s) in place; only its tags changed: kept, tags updated",
                     logical_id,
                     resource_json["Type"],
                 )
                 if _RETAG is not None:
-                    resolved = parsing.clean_json(copy.deepcopy(resource_json.get("Properties") or {}), resources_map)
                     _RETAG(original, resolved, account_id, region_name)
                 _snapshot(original, resource_json, resources_map)
                 return original
@@ -389,6 +397,30 @@ def _patch_parsing() -> None:
 
     ResourceMap.build_resource_diff = _build_resource_diff
     ResourceMap.update = _resource_map_update
+
+
+class HarnessCannotUpdate(Exception):
+    """A stack update asks for a change moto cannot perform.  AWS would
+    perform it (in place or by replacement); succeeding while doing nothing
+    would be kinder than AWS, so the resource fails (UPDATE_FAILED, the stack
+    rolls back) with this reason."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def refuse_unperformed_update(resource_type: str, old: dict[str, Any], new: dict[str, Any], performed: set[str]) -> None:
+    """Raise HarnessCannotUpdate when a property outside ``performed`` changed."""
+    changed = [p for p in _changed_properties(old, new) if p not in performed]
+    if not changed:
+        return
+    replace = _requires_replacement(resource_type, changed)
+    raise HarnessCannotUpdate(
+        f"NotImplemented: the moto test harness cannot change {', '.join(changed)} of {resource_type} "
+        f"({'AWS replaces the resource' if replace else 'AWS updates it in place'}); "
+        "the update fails here instead of succeeding without doing it"
+    )
 
 
 def _mark_failure(exc: BaseException, logical_id: str, resource_type: str | None) -> None:
@@ -848,6 +880,42 @@ def _asg_metrics(group: Any, props: dict[str, Any]) -> None:
     group.metrics = list(dict.fromkeys(metrics))
 
 
+def _asg_sizes(group: Any, props: dict[str, Any], update_policy: dict[str, Any] | None) -> dict[str, int | None]:
+    """The MinSize / MaxSize / DesiredCapacity a stack update sets (None: left
+    as it is live).
+
+    https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-updatepolicy.html
+    (AutoScalingScheduledAction policy): without the policy "CloudFormation
+    always sets the group size property values of your Auto Scaling group to
+    the values that are defined in the AWS::AutoScaling::AutoScalingGroup
+    resource of your template"; with IgnoreUnmodifiedGroupSizeProperties true
+    it does not change "the MinSize, MaxSize, or DesiredCapacity properties
+    unless you have modified these values in your template".  The bounds are
+    then checked as UpdateAutoScalingGroup checks them.
+    """
+    from moto.autoscaling.exceptions import ValidationError
+
+    policy = ((update_policy or {}).get("AutoScalingScheduledAction") or {})
+    ignore_unmodified = bool(_to_bool(policy.get("IgnoreUnmodifiedGroupSizeProperties")))
+    old = getattr(group, "_ext_props", None)
+    out: dict[str, int | None] = {}
+    for key in ("MinSize", "MaxSize", "DesiredCapacity"):
+        value = _to_int(props.get(key))
+        if ignore_unmodified and old is not None and _to_int(old.get(key)) == value:
+            value = None  # unmodified in the template: the live value stays
+        out[key] = value
+    low = out["MinSize"] if out["MinSize"] is not None else group.min_size
+    high = out["MaxSize"] if out["MaxSize"] is not None else group.max_size
+    if low is not None and high is not None and low > high:
+        raise ValidationError(f"Max bound, {high}, must be greater than or equal to min bound, {low}")
+    desired = out["DesiredCapacity"]
+    if desired is not None and low is not None and high is not None and not low <= desired <= high:
+        raise ValidationError(
+            f"Desired capacity:{desired} must be between the specified min size:{low} and max size:{high}"
+        )
+    return out
+
+
 def _patch_autoscaling() -> None:
     from moto.autoscaling import models as as_models
     from moto.autoscaling.models import autoscaling_backends, make_int
@@ -867,12 +935,13 @@ def _patch_autoscaling() -> None:
         if wanted_name and wanted_name != original_resource.name:
             return orig_group_update(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name)
         backend = autoscaling_backends[account_id][region_name]
+        sizes = _asg_sizes(original_resource, props, cloudformation_json.get("UpdatePolicy"))
         group = backend.update_auto_scaling_group(
             name=original_resource.name,
             availability_zones=props.get("AvailabilityZones", []),
-            desired_capacity=make_int(props.get("DesiredCapacity")),
-            max_size=make_int(props.get("MaxSize")),
-            min_size=make_int(props.get("MinSize")),
+            desired_capacity=sizes["DesiredCapacity"],
+            max_size=sizes["MaxSize"],
+            min_size=sizes["MinSize"],
             launch_config_name=props.get("LaunchConfigurationName"),
             launch_template=props.get("LaunchTemplate", {}),
             vpc_zone_identifier=",".join(props.get("VPCZoneIdentifier", [])) or None,
@@ -1129,9 +1198,10 @@ def _patch_ec2_elbv2() -> None:
     # Gap: every update of an AWS::EC2::SecurityGroup deletes the group and
     # creates a new one (a new id).  AWS replaces the group only when
     # GroupDescription, GroupName or VpcId change; otherwise it updates in
-    # place, and an update of SecurityGroupIngress / SecurityGroupEgress sets
-    # the group's rules to exactly the declared ones (rules added outside
-    # CloudFormation are revoked, missing ones authorized).
+    # place: an update of SecurityGroupIngress / SecurityGroupEgress revokes
+    # the rules the old template declared and the new one does not, and
+    # authorizes the new ones.  Rules opened outside CloudFormation are never
+    # seen, so never revoked.
     from moto.ec2.models.security_groups import SecurityGroup
 
     orig_sg_update = SecurityGroup.update_from_cloudformation_json.__func__
@@ -1166,18 +1236,38 @@ def _patch_ec2_elbv2() -> None:
             source = ("other", "")
         return _rule_key(rule.ip_protocol, rule.from_port, rule.to_port, source)
 
-    def _reconcile(backend: Any, group: Any, rules: list[dict[str, Any]], egress: bool) -> None:
-        wanted = _declared(rules, egress)
+    # https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-securitygroup.html
+    # "When you specify a VPC security group, Amazon EC2 creates a default
+    # egress rule that allows egress traffic on all ports and IP protocols to
+    # any location. The default rule is removed only when you specify one or
+    # more egress rules in the SecurityGroupEgress property."
+    default_egress = [{"IpProtocol": "-1", "CidrIp": "0.0.0.0/0"}]
+
+    def _effective(props: dict[str, Any], egress: bool) -> list[dict[str, Any]]:
+        if egress:
+            return props.get("SecurityGroupEgress") or default_egress
+        return props.get("SecurityGroupIngress") or []
+
+    def _apply_rule_diff(backend: Any, group: Any, old_rules: list[dict[str, Any]], new_rules: list[dict[str, Any]], egress: bool) -> None:
+        # CloudFormation compares the old template's rules with the new
+        # template's: it revokes the rules that were declared and no longer
+        # are, authorizes the newly declared ones, and never looks at rules it
+        # did not declare (a rule opened by hand stays open).
+        before, after = _declared(old_rules, egress), _declared(new_rules, egress)
         live = list(group.egress_rules if egress else group.ingress_rules)
         present = {_live_key(r): r for r in live}
-        stale = [r.id for key, r in present.items() if key not in wanted]
+        stale = [present[key].id for key in before if key not in after and key in present]
         revoke = backend.revoke_security_group_egress if egress else backend.revoke_security_group_ingress
         authorize = backend.authorize_security_group_egress if egress else backend.authorize_security_group_ingress
         if stale:
             revoke(group_name_or_id=group.id, ip_protocol=None, from_port=None, to_port=None, ip_ranges=[], security_rule_ids=stale)
-        for key, rule in wanted.items():
-            if key in present:
+        for key, rule in after.items():
+            if key in before and key in present:
+                if rule.get("Description") != before[key].get("Description"):
+                    present[key].description = rule.get("Description")  # UpdateSecurityGroupRuleDescriptions*
                 continue
+            if key in present:
+                continue  # already open (by hand): EC2 would answer InvalidPermission.Duplicate; CloudFormation leaves it
             kind, value = key[3]
             ip_ranges, groups, prefixes = [], [], []
             if kind == "cidr":
@@ -1210,9 +1300,9 @@ def _patch_ec2_elbv2() -> None:
         if group is None:
             return orig_sg_update(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name)
         if props.get("SecurityGroupIngress") != old.get("SecurityGroupIngress"):
-            _reconcile(backend, group, props.get("SecurityGroupIngress") or [], egress=False)
-        if props.get("SecurityGroupEgress") != old.get("SecurityGroupEgress") and "SecurityGroupEgress" in props:
-            _reconcile(backend, group, props.get("SecurityGroupEgress") or [], egress=True)
+            _apply_rule_diff(backend, group, _effective(old, False), _effective(props, False), egress=False)
+        if props.get("SecurityGroupEgress") != old.get("SecurityGroupEgress"):
+            _apply_rule_diff(backend, group, _effective(old, True), _effective(props, True), egress=True)
         if props.get("Tags") != old.get("Tags") and _RETAG is not None:
             _RETAG(group, props, account_id, region_name)
         return group
@@ -1396,6 +1486,19 @@ def _patch_elbv2_more() -> None:
     def _lb_update(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):  # type: ignore[no-untyped-def]
         props = cloudformation_json["Properties"]
         backend = elbv2_backends[account_id][region_name]
+        old = getattr(original_resource, "_ext_props", None)
+        if old is not None:
+            # Name/Scheme/Type (replacement) and the rest: not performed here
+            refuse_unperformed_update(
+                "AWS::ElasticLoadBalancingV2::LoadBalancer",
+                old,
+                props,
+                {"LoadBalancerAttributes", "SecurityGroups", "Tags", "Subnets", "IpAddressType"},
+            )
+            if props.get("Subnets") != old.get("Subnets") and props.get("Subnets"):
+                backend.set_subnets(original_resource.arn, list(props["Subnets"]), [])
+            if props.get("IpAddressType") != old.get("IpAddressType"):
+                backend.set_ip_address_type(original_resource.arn, props.get("IpAddressType") or "ipv4")
         if props.get("LoadBalancerAttributes"):
             backend.modify_load_balancer_attributes(original_resource.arn, _attrs(props["LoadBalancerAttributes"]))
         if props.get("SecurityGroups") is not None:
@@ -2032,7 +2135,16 @@ def _define_models() -> list[type]:
             props = cloudformation_json["Properties"]
             changed = _changed_properties(original_resource.props, props)
             backend = elasticache_backends[account_id][region_name]
-            if _requires_replacement(cls.cloudformation_type(), changed):
+            # https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-updatepolicy.html#cfn-attributes-updatepolicy-useonlineresharding
+            # With UseOnlineResharding true, NumNodeGroups and
+            # NodeGroupConfiguration are updated in place; "When
+            # UseOnlineResharding is set to false, or not specified, updating the
+            # NumNodeGroups and NodeGroupConfiguration properties results in
+            # CloudFormation replacing the entire
+            # AWS::ElastiCache::ReplicationGroup resource."
+            online = bool(_to_bool((cloudformation_json.get("UpdatePolicy") or {}).get("UseOnlineResharding")))
+            reshard = {"NumNodeGroups", "NodeGroupConfiguration"} & set(changed)
+            if _requires_replacement(cls.cloudformation_type(), changed) or (reshard and not online):
                 if props.get("ReplicationGroupId") and props["ReplicationGroupId"].lower() == original_resource.name:
                     raise ValidationError(
                         message="CloudFormation cannot update a stack when a custom-named resource requires replacing. "
@@ -2128,6 +2240,18 @@ def _rg_set_domain(group: Any, domain: str | None) -> None:
 # --------------------------------------------------------------------------
 
 
+def _sibling(name: str) -> Any:
+    """Import a module that lives next to this one (tests/moto/)."""
+    import importlib
+    import os
+    import sys
+
+    here = os.path.dirname(os.path.abspath(__file__))
+    if here not in sys.path:
+        sys.path.insert(0, here)
+    return importlib.import_module(name)
+
+
 def install() -> None:
     """Apply every extension (idempotent)."""
     global _INSTALLED
@@ -2143,6 +2267,8 @@ def install() -> None:
     _patch_elbv2_more()
     _patch_elasticache_backend()
     _define_models()
+    _sibling("ext_strict").install()
+    _sibling("ext_drift").install()
     # moto builds its type map from CloudFormationModel.__subclasses__() and
     # caches it: forget the cache so that the new types are seen.
     for cached in (parsing.get_model_list, parsing.get_model_map, parsing.get_name_type_map):
