@@ -204,7 +204,7 @@ class Handle:
     def update_from_cloudformation_json(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):  # type: ignore[no-untyped-def]
         props = cloudformation_json.get("Properties") or {}
         changed = changed_properties(original_resource.props, props)
-        if REPLACES.get(cls.RTYPE, set()) & set(changed):
+        if REPLACES.get(cls.RTYPE, set()) & set(changed) or cls._replaces(original_resource, cloudformation_json, changed):
             wanted = props.get(cls.NAME_PROP) if cls.NAME_PROP else None
             if wanted and cls._same_name(wanted, original_resource.name):
                 raise custom_name_error(original_resource.name)
@@ -218,6 +218,11 @@ class Handle:
         original_resource._update(props, changed)
         original_resource.props = copy.deepcopy(props)
         return original_resource
+
+    @classmethod
+    def _replaces(cls, original: "Handle", cloudformation_json: dict[str, Any], changed: list[str]) -> bool:
+        """Replacement conditions beyond the property table (UpdatePolicy…)."""
+        return False
 
     @classmethod
     def _same_name(cls, a: str, b: str) -> bool:

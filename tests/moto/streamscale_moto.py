@@ -74,9 +74,10 @@ def main(argv: list[str] | None = None) -> int:
     from werkzeug.serving import make_server
 
     moto_ext.install()
-    import ext_docdb  # the new tiers' types (docs/moto.md, "New tiers")
+    import ext_docdb, ext_opensearch  # the new tiers' types (docs/moto.md, "New tiers")
 
     ext_docdb.install()
+    ext_opensearch.install()
 
     if not args.verbose:
         import logging
