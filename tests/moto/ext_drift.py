@@ -115,9 +115,10 @@ def _norm(value: Any) -> Any:
     return value
 
 
-def _text(value: Any) -> str | None:
+def _text(value: Any) -> str:
+    # ExpectedValue and ActualValue are required members: absent is "null"
     if value is None:
-        return None
+        return "null"
     if isinstance(value, (dict, list)):
         return json.dumps(value, separators=(",", ":"), sort_keys=True, default=str)
     return str(_norm(value))

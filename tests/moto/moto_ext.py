@@ -303,12 +303,15 @@ def _patch_parsing() -> None:
             if original is not None:
                 resolved = parsing.clean_json(copy.deepcopy(resource_json.get("Properties") or {}), resources_map)
                 old_props = getattr(original, "_ext_props", None)
+                extra, apply_extra = IN_PLACE.get(resource_json["Type"], (set(), None))
                 if old_props is not None:
                     try:
-                        refuse_unperformed_update(resource_json["Type"], old_props, resolved, {"Tags"})
+                        refuse_unperformed_update(resource_json["Type"], old_props, resolved, {"Tags"} | extra)
                     except HarnessCannotUpdate as exc:
                         _mark_failure(exc, logical_id, resource_json.get("Type"))
                         raise
+                if apply_extra is not None and extra & set(_changed_properties(old_props, resolved)):
+                    apply_extra(original, resolved, account_id, region_name)
                 logger.info(
                     "moto cannot update %s (%s) in place; only its tags changed: kept, tags updated",
                     logical_id,
@@ -1354,6 +1357,37 @@ def _patch_ec2_network() -> None:
     from moto.ec2.models.subnets import SubnetRouteTableAssociation
     from moto.ec2.models.vpn_gateway import VPCGatewayAttachment
 
+    # Gap: VPC ignores EnableDnsSupport / EnableDnsHostnames and
+    # InternetGateway ignores Tags (drift detection then reports them).
+    from moto.ec2.models.vpcs import VPC
+
+    orig_vpc_create = VPC.create_from_cloudformation_json.__func__
+
+    def _vpc_dns(vpc: Any, props: dict[str, Any], account_id: str, region_name: str) -> None:
+        backend = ec2_backends[account_id][region_name]
+        for prop, attr in (("EnableDnsSupport", "enable_dns_support"), ("EnableDnsHostnames", "enable_dns_hostnames")):
+            if props.get(prop) is not None:
+                backend.modify_vpc_attribute(vpc.id, attr, bool(_to_bool(props[prop])))
+
+    def _vpc_create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):  # type: ignore[no-untyped-def]
+        vpc = orig_vpc_create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+        _vpc_dns(vpc, cloudformation_json["Properties"], account_id, region_name)
+        return vpc
+
+    VPC.create_from_cloudformation_json = classmethod(_vpc_create)
+    IN_PLACE["AWS::EC2::VPC"] = ({"EnableDnsSupport", "EnableDnsHostnames"}, _vpc_dns)
+
+    orig_igw_create = InternetGateway.create_from_cloudformation_json.__func__
+
+    def _igw_create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):  # type: ignore[no-untyped-def]
+        igw = orig_igw_create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+        tags = {t["Key"]: t["Value"] for t in cloudformation_json["Properties"].get("Tags") or []}
+        if tags:
+            ec2_backends[account_id][region_name].create_tags([igw.id], tags)
+        return igw
+
+    InternetGateway.create_from_cloudformation_json = classmethod(_igw_create)
+
     # Gap: SubnetRouteTableAssociation is recorded in a side table, so the
     # route table shows no association (DescribeRouteTables), its Ref is the
     # route table id instead of the association id, and it is never removed.
@@ -1454,6 +1488,9 @@ def _patch_ec2_network() -> None:
 
 
 _RETAG: Any = None
+# type -> (properties the harness changes in place for a type moto cannot
+# update, the function that applies them: (resource, props, account, region))
+IN_PLACE: dict[str, tuple[set[str], Any]] = {}
 
 
 def _patch_elbv2_more() -> None:
