@@ -2306,6 +2306,7 @@ def install() -> None:
     _define_models()
     _sibling("ext_strict").install()
     _sibling("ext_drift").install()
+    _sibling("ext_switches").install()
     # moto builds its type map from CloudFormationModel.__subclasses__() and
     # caches it: forget the cache so that the new types are seen.
     for cached in (parsing.get_model_list, parsing.get_model_map, parsing.get_name_type_map):

@@ -2,6 +2,8 @@
 """Run moto in server mode, with streamscale's CloudFormation extensions.
 
     python tests/moto/streamscale_moto.py [--host 127.0.0.1] [--port 0] [--port-file FILE]
+        [--throttle FRACTION [--throttle-seed N]] [--cfn-async POLLS] [--drift-not-implemented]
+        [--ami SPEC]... [--amis-from-plans FILE]...
 
 --port 0 lets the OS pick a free port.  Once the server accepts connections the
 actual port is written to --port-file atomically (temporary file + rename), so a
@@ -14,7 +16,6 @@ from __future__ import annotations
 import argparse
 import os
 import signal
-import time
 import socket
 import sys
 import threading
@@ -54,7 +55,66 @@ def main(argv: list[str] | None = None) -> int:
         help="sleep this long before answering each request (benchmarks: models the round trip "
         "of a real AWS API, so that a client's concurrency shows in wall time; default 0)",
     )
+    parser.add_argument(
+        "--throttle",
+        type=float,
+        metavar="FRACTION",
+        help="answer this fraction (0..1) of AWS calls with the service's throttling error "
+        "(STREAMSCALE_MOTO_THROTTLE; default off)",
+    )
+    parser.add_argument(
+        "--throttle-seed",
+        type=int,
+        metavar="N",
+        help="seed of the throttling draw (STREAMSCALE_MOTO_THROTTLE_SEED; default 0)",
+    )
+    parser.add_argument(
+        "--cfn-async",
+        type=int,
+        metavar="POLLS",
+        help="CloudFormation stack operations stay *_IN_PROGRESS for this many DescribeStacks polls, "
+        "with per-resource events (STREAMSCALE_MOTO_CFN_ASYNC; default off)",
+    )
+    parser.add_argument(
+        "--drift-not-implemented",
+        action="store_true",
+        help="answer DetectStackDrift and its companions with HTTP 501 NotImplemented, as an endpoint "
+        "without the API does (STREAMSCALE_MOTO_DRIFT=not-implemented)",
+    )
+    parser.add_argument(
+        "--ami",
+        action="append",
+        default=[],
+        metavar="SPEC",
+        help="register test AMIs: 'ami-…', 'REGION=ami-…', either with ':deprecated'; comma-separated, "
+        "repeatable (STREAMSCALE_MOTO_AMIS)",
+    )
+    parser.add_argument(
+        "--amis-from-plans",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="register every AMI id of these capacity plans (environments/*.toml) in its region "
+        "([defaults] ami: every region); repeatable",
+    )
     args = parser.parse_args(argv)
+
+    # The switches are environment variables read by the extensions at install().
+    if args.throttle is not None:
+        os.environ["STREAMSCALE_MOTO_THROTTLE"] = str(args.throttle)
+    if args.throttle_seed is not None:
+        os.environ["STREAMSCALE_MOTO_THROTTLE_SEED"] = str(args.throttle_seed)
+    if args.cfn_async is not None:
+        os.environ["STREAMSCALE_MOTO_CFN_ASYNC"] = str(args.cfn_async)
+    if args.drift_not_implemented:
+        os.environ["STREAMSCALE_MOTO_DRIFT"] = "not-implemented"
+    if args.ami or args.amis_from_plans:
+        import ext_strict
+
+        specs = [os.environ.get("STREAMSCALE_MOTO_AMIS", "")] + list(args.ami)
+        for region, ami, deprecated in ext_strict.amis_from_plans([str(p) for p in args.amis_from_plans]):
+            specs.append(("" if region == "*" else f"{region}=") + ami + (":deprecated" if deprecated else ""))
+        os.environ["STREAMSCALE_MOTO_AMIS"] = " ".join(s for s in specs if s)
 
     stop = threading.Event()
     # Exit with the process that started us (a test binary that never calls
@@ -84,13 +144,10 @@ def main(argv: list[str] | None = None) -> int:
 
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
-    app = DomainDispatcherApplication(create_backend_app)
-    if args.latency_ms > 0:
-        inner, delay = app, args.latency_ms / 1000.0
+    import ext_switches
 
-        def app(environ, start_response):  # noqa: F811 - the delayed app
-            time.sleep(delay)
-            return inner(environ, start_response)
+    # latency and throttling (calls the harness makes to itself are exempt)
+    app = ext_switches.wrap_app(DomainDispatcherApplication(create_backend_app), args.latency_ms)
 
     # make_server binds and listens before returning: a bind error is raised here.
     server = make_server(args.host, args.port, app, threaded=True, request_handler=MotoRequestHandler)
