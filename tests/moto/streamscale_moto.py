@@ -134,10 +134,12 @@ def main(argv: list[str] | None = None) -> int:
     from werkzeug.serving import make_server
 
     moto_ext.install()
-    import ext_docdb, ext_opensearch  # the new tiers' types (docs/moto.md, "New tiers")
+    import ext_amp, ext_docdb, ext_eks, ext_opensearch  # the new tiers' types (docs/moto.md, "New tiers")
 
     ext_docdb.install()
     ext_opensearch.install()
+    ext_eks.install()
+    ext_amp.install()
 
     if not args.verbose:
         import logging
