@@ -134,12 +134,13 @@ def main(argv: list[str] | None = None) -> int:
     from werkzeug.serving import make_server
 
     moto_ext.install()
-    import ext_amp, ext_docdb, ext_eks, ext_opensearch  # the new tiers' types (docs/moto.md, "New tiers")
+    import ext_amp, ext_docdb, ext_eks, ext_opensearch, ext_security  # the new tiers' types (docs/moto.md, "New tiers")
 
     ext_docdb.install()
     ext_opensearch.install()
     ext_eks.install()
     ext_amp.install()
+    ext_security.install()
 
     if not args.verbose:
         import logging
