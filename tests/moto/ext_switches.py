@@ -373,7 +373,8 @@ def install_async() -> None:
                         stack.name, message=f"Stack [{stack.name}] cannot be deleted while in status {stack.status}"
                     )
                 advance(stack, finish=True)  # a create in progress: cancelled by the delete
-            return _run(self, stack, "DELETE", "DELETE_IN_PROGRESS", lambda: orig_delete(self, name_or_stack_id))
+            # by id: moto's delete by name calls delete_stack again (this wrapper) per stack
+            return _run(self, stack, "DELETE", "DELETE_IN_PROGRESS", lambda: orig_delete(self, stack.stack_id))
 
     Backend.create_stack = create_stack
     Backend.update_stack = update_stack

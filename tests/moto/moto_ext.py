@@ -1312,6 +1312,24 @@ def _patch_ec2_elbv2() -> None:
 
     SecurityGroup.update_from_cloudformation_json = classmethod(_sg_update)
 
+    # Gap: creating an AWS::EC2::SecurityGroup drops each rule's Description,
+    # CidrIpv6 and SourcePrefixListId, and ignores SecurityGroupEgress (the
+    # default allow-all egress rule stays).  Create the group, then set the
+    # declared rules as CloudFormation does.
+    orig_sg_create = SecurityGroup.create_from_cloudformation_json.__func__
+
+    def _sg_create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):  # type: ignore[no-untyped-def]
+        props = cloudformation_json["Properties"]
+        bare = dict(cloudformation_json, Properties={k: v for k, v in props.items() if k not in ("SecurityGroupIngress", "SecurityGroupEgress")})
+        group = orig_sg_create(cls, resource_name, bare, account_id, region_name, **kwargs)
+        backend = ec2_backends[account_id][region_name]
+        _apply_rule_diff(backend, group, [], _effective(props, False), egress=False)
+        if props.get("SecurityGroupEgress") and props.get("VpcId"):
+            _apply_rule_diff(backend, group, default_egress, _effective(props, True), egress=True)
+        return group
+
+    SecurityGroup.create_from_cloudformation_json = classmethod(_sg_create)
+
     # Gap: CreateLaunchTemplateVersion ignores SourceVersion.  AWS starts the
     # new version from the source version's data, and the parameters given
     # override it.
