@@ -92,10 +92,24 @@ Service APIs (used by the types above, also visible through the API)
   * describing a deleted stack by id (Outputs) or listing its resources
     re-creates its resources (moto creates them lazily)         -> _freeze
 
-Not supported by moto at all (left alone): DetectStackDrift / resource drift,
-per-resource statuses (ListStackResources always says CREATE_COMPLETE), stack
-events per resource on success, asynchronous progress (every call completes
-before it returns).
+  * a stack update asking for a change moto cannot perform on a type without
+    update support (VPC, subnet, route table, gateways, NAT, EIP) or on the
+    load balancer succeeds doing nothing; AWS performs it: UPDATE_FAILED and
+    a rollback instead                       -> refuse_unperformed_update
+  * the ASG update ignores UpdatePolicy AutoScalingScheduledAction
+    IgnoreUnmodifiedGroupSizeProperties       -> _asg_sizes
+  * a replication group's NumNodeGroups changes in place without
+    UpdatePolicy UseOnlineResharding          -> CfnReplicationGroup.update
+
+In sibling modules, installed from install():
+  ext_strict.py    past scheduled-action StartTime refused, Decrease/
+                   IncreaseReplicaCount, test AMIs (STREAMSCALE_MOTO_AMIS)
+  ext_drift.py     DetectStackDrift and its companions (HTTP 500 in moto)
+  ext_switches.py  opt-in: throttling, asynchronous CloudFormation (per-resource
+                   events), drift not implemented (HTTP 501)
+
+Not supported (left alone): per-resource statuses (ListStackResources always
+says CREATE_COMPLETE).
 """
 
 from __future__ import annotations
