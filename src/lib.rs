@@ -6,29 +6,18 @@
 //! Cloudflare configuration in front of them, then plans, applies, checks
 //! drift and writes capacity reviews.
 //!
-//! Layout, from the pure core outwards:
-//! - [`plan`]: the plan format, loading with `extends`, validation, diagnostics;
-//! - [`capacity`]: the exact arithmetic of SPEC §4;
-//! - [`catalog`]: static facts (regions, AZs, instance types, prices);
-//! - [`render`]: CloudFormation (handlebars) and Cloudflare bodies;
-//! - [`project`]: the project layout on disk;
-//! - [`diff`]: structural template diff;
-//! - [`aws`]: the thin AWS SDK adapter;
-//! - [`engine`]: plan, apply, destroy, outputs across regions;
-//! - [`cli`]: the command line.
+//! Layers, from the top down (see `docs/architecture.md`; the test
+//! `tests/architecture.rs` enforces them):
+//! - [`cli`]: the command line, its views and the exit codes;
+//! - [`engine`]: async operations across regions (plan, apply, drift, …);
+//! - [`project`]: the project layout on disk (plan files in, rendered files out);
+//! - [`aws`], [`cloudflare`]: thin adapters, calls only;
+//! - `streamscale_core` (re-exported below): the pure core.
 
 pub mod aws;
-pub mod capacity;
-pub mod catalog;
 pub mod cli;
 pub mod cloudflare;
-pub mod diff;
 pub mod engine;
-pub mod error;
-pub mod plan;
 pub mod project;
-pub mod render;
-pub mod report;
-pub mod synthetic;
 
-pub use error::Error;
+pub use streamscale_core::{capacity, catalog, diff, plan, render, report, synthetic};

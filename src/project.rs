@@ -1,13 +1,140 @@
 //! The project a user keeps in git (SPEC §2): its root, `streamscale.toml`,
-//! where environments, templates and rendered files live.
+//! where environments, templates and rendered files live. Every file the
+//! core needs is read here, and every file `render` makes is written here.
 
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::error::Error;
-use crate::plan::{self, Plan};
-use crate::render::{self, Rendered, Templates};
+use streamscale_core::plan::{self, Plan, PlanErrors, PlanFiles};
+use streamscale_core::render::templates::BUILT_IN;
+use streamscale_core::render::{self, RenderError, Rendered, TemplateOverride, Templates};
+
+/// Errors of the project's files.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum ProjectError {
+    /// The plan is invalid (with file, line and column).
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Plan(#[from] PlanErrors),
+    /// Rendering failed.
+    #[error(transparent)]
+    #[diagnostic(
+        code(render),
+        help("check the project's templates/ overrides against `streamscale init`'s")
+    )]
+    Render(#[from] RenderError),
+    /// `streamscale.toml` is invalid.
+    #[error("{path}: {message}")]
+    #[diagnostic(
+        code(settings),
+        help("keys allowed: output_dir, template_dir, environments_dir")
+    )]
+    Settings {
+        /// The file.
+        path: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// A file could not be read or written.
+    #[error("{path}: {source}")]
+    #[diagnostic(code(io))]
+    Io {
+        /// The file.
+        path: String,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl ProjectError {
+    /// An I/O error on `path`.
+    pub fn io(path: impl AsRef<Path>, source: std::io::Error) -> Self {
+        ProjectError::Io {
+            path: path.as_ref().display().to_string(),
+            source,
+        }
+    }
+}
+
+type Error = ProjectError;
+
+/// Plan files on disk, named relative to the working folder in messages.
+pub struct DiskFiles;
+
+impl PlanFiles for DiskFiles {
+    fn read(&self, path: &Path) -> std::io::Result<String> {
+        std::fs::read_to_string(path)
+    }
+
+    fn canonical(&self, path: &Path) -> PathBuf {
+        path.canonicalize().unwrap_or_else(|_| path.to_path_buf())
+    }
+
+    fn display(&self, path: &Path) -> String {
+        if let Ok(cwd) = std::env::current_dir()
+            && let Ok(rel) = path.strip_prefix(&cwd)
+        {
+            return rel.display().to_string();
+        }
+        path.display().to_string()
+    }
+}
+
+/// Load, merge, check and size the plan file at `path`.
+pub fn load_plan(path: &Path) -> Result<Plan, PlanErrors> {
+    plan::load(path, &DiskFiles)
+}
+
+/// A plan from text, as if read from `path` (its `extends` are read from disk).
+pub fn plan_from_str(path: &Path, text: &str) -> Result<Plan, PlanErrors> {
+    plan::from_text(path, text, &DiskFiles)
+}
+
+/// The built-in templates, each replaced by `dir/<path>` where that file exists.
+pub fn templates_in(dir: &Path) -> Result<Templates, ProjectError> {
+    let mut overrides = Vec::new();
+    for t in BUILT_IN {
+        let p = dir.join(t.path);
+        if p.is_file() {
+            let text = std::fs::read_to_string(&p).map_err(|e| Error::io(&p, e))?;
+            overrides.push(TemplateOverride {
+                path: t.path,
+                text,
+                origin: p.display().to_string(),
+            });
+        }
+    }
+    Ok(Templates::with_overrides(&overrides)?)
+}
+
+/// Write every rendered file under `dir` (usually `out/<env>`), creating
+/// folders, and remove the folders of regions no longer in the plan. Files
+/// whose bytes do not change are left alone (their mtimes stay meaningful).
+pub fn write_rendered(rendered: &Rendered, dir: &Path) -> Result<Vec<PathBuf>, ProjectError> {
+    let aws = dir.join("aws");
+    if let Ok(entries) = std::fs::read_dir(&aws) {
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if !rendered.stacks.iter().any(|s| s.region == name) {
+                std::fs::remove_dir_all(e.path()).map_err(|err| Error::io(e.path(), err))?;
+            }
+        }
+    }
+    let mut written = Vec::new();
+    for (rel, text) in rendered.files() {
+        let path = dir.join(&rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+        }
+        if std::fs::read(&path).ok().as_deref() != Some(text.as_bytes()) {
+            std::fs::write(&path, &text).map_err(|e| Error::io(&path, e))?;
+        }
+        written.push(path);
+    }
+    Ok(written)
+}
 
 /// `streamscale.toml`.
 #[derive(Debug, Clone, Deserialize)]
@@ -89,14 +216,12 @@ impl Project {
 
     /// Load and check the plan of `env`.
     pub fn load_plan(&self, env: &str) -> Result<Plan, Error> {
-        Ok(plan::load(&self.env_path(env))?)
+        Ok(load_plan(&self.env_path(env))?)
     }
 
     /// The templates: built-in, overridden by the project's own.
     pub fn templates(&self) -> Result<Templates, Error> {
-        Ok(Templates::with_overrides(
-            &self.root.join(&self.settings.template_dir),
-        )?)
+        templates_in(&self.root.join(&self.settings.template_dir))
     }
 
     /// `out/<env>`.
@@ -110,4 +235,37 @@ impl Project {
     pub fn render(&self, plan: &Plan) -> Result<Rendered, Error> {
         Ok(render::render(plan, &self.templates()?)?)
     }
+}
+
+/// Write each region's stack outputs to `out/<env>/aws/<region>/outputs.json`.
+pub fn write_outputs(
+    out_dir: &Path,
+    regions: &[String],
+    known: &std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>,
+) -> Result<(), ProjectError> {
+    for r in regions {
+        if let Some(o) = known.get(r) {
+            let dir = out_dir.join("aws").join(r);
+            std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+            let path = dir.join("outputs.json");
+            let text = render::to_pretty(&serde_json::json!(o));
+            std::fs::write(&path, text).map_err(|e| Error::io(&path, e))?;
+        }
+    }
+    Ok(())
+}
+
+/// Write the Cloudflare bodies with stack outputs resolved to
+/// `out/<env>/cloudflare/resolved/`; the folder.
+pub fn write_resolved_cloudflare(
+    out_dir: &Path,
+    bodies: &std::collections::BTreeMap<&'static str, serde_json::Value>,
+) -> Result<PathBuf, ProjectError> {
+    let dir = out_dir.join("cloudflare").join("resolved");
+    std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+    for (name, body) in bodies {
+        let path = dir.join(name);
+        std::fs::write(&path, render::to_pretty(body)).map_err(|e| Error::io(&path, e))?;
+    }
+    Ok(dir)
 }

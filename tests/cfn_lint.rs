@@ -51,7 +51,8 @@ fn every_rendered_template_passes_cfn_lint() {
     for env in ["demo", "staging", "prod"] {
         plans.push((
             env.to_string(),
-            streamscale::plan::load(&root.join(format!("environments/{env}.toml"))).unwrap(),
+            streamscale::project::load_plan(&root.join(format!("environments/{env}.toml")))
+                .unwrap(),
         ));
     }
     for (name, https) in [("wide", false), ("wide-https", true)] {
@@ -64,7 +65,7 @@ fn every_rendered_template_passes_cfn_lint() {
     for (name, plan) in &plans {
         let rendered = render(plan, &templates).unwrap();
         let dir = out.path().join(name);
-        for path in rendered.write(&dir).unwrap() {
+        for path in streamscale::project::write_rendered(&rendered, &dir).unwrap() {
             if path.ends_with("template.json") {
                 files.push(path);
             }

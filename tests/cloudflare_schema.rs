@@ -22,8 +22,8 @@ fn assert_valid(v: &jsonschema::Validator, body: &Value, what: &str) {
 
 fn bodies(env: &str) -> std::collections::BTreeMap<&'static str, Value> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let plan =
-        streamscale::plan::load(&root.join(format!("environments/{env}.toml"))).expect("plan");
+    let plan = streamscale::project::load_plan(&root.join(format!("environments/{env}.toml")))
+        .expect("plan");
     streamscale::render::cloudflare::bodies(&plan).expect("the example has [cloudflare]")
 }
 

@@ -25,7 +25,7 @@ fn corpus() -> Vec<PathBuf> {
 
 fn load(path: &Path) -> Result<plan::Plan, PlanErrors> {
     let p = path.to_path_buf();
-    match std::panic::catch_unwind(move || plan::load(&p)) {
+    match std::panic::catch_unwind(move || streamscale::project::load_plan(&p)) {
         Ok(r) => r,
         Err(_) => panic!("the loader panicked on {}", path.display()),
     }

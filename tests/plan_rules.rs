@@ -398,7 +398,8 @@ fn exact_decimals_give_550_where_f64_gives_551() {
 
 #[test]
 fn spec_example_us_east_1_of_prod() {
-    let p = plan::load(Path::new("environments/prod.toml")).expect("prod.toml loads");
+    let p = streamscale::project::load_plan(Path::new("environments/prod.toml"))
+        .expect("prod.toml loads");
     let r = region(&p, "us-east-1");
     assert_eq!(r.share, d("0.30"));
     assert_eq!(r.instance_type, "c7i.2xlarge");
@@ -752,24 +753,24 @@ fn extends_chain_must_resolve_and_end() {
     let leaf = dir.path().join("leaf.toml");
     // Missing parent.
     std::fs::write(&leaf, "extends = \"nope.toml\"\n").unwrap();
-    let e = plan::load(&leaf).unwrap_err();
+    let e = streamscale::project::load_plan(&leaf).unwrap_err();
     assert_eq!(e.errors[0].code, ErrorCode::ExtendsBroken);
     assert!(e.errors[0].position().unwrap().ends_with("leaf.toml:1:11"));
     // a → b → a.
     std::fs::write(&leaf, "extends = \"base.toml\"\n").unwrap();
     std::fs::write(&base, "# base\nextends = \"leaf.toml\"\n").unwrap();
-    let e = plan::load(&leaf).unwrap_err();
+    let e = streamscale::project::load_plan(&leaf).unwrap_err();
     assert_eq!(e.errors[0].code, ErrorCode::ExtendsCycle);
     assert!(e.errors[0].position().unwrap().ends_with("base.toml:2:11"));
     // Self.
     std::fs::write(&leaf, "\nextends = \"leaf.toml\"\n").unwrap();
-    let e = plan::load(&leaf).unwrap_err();
+    let e = streamscale::project::load_plan(&leaf).unwrap_err();
     assert_eq!(e.errors[0].code, ErrorCode::ExtendsCycle);
     assert!(e.errors[0].position().unwrap().ends_with("leaf.toml:2:11"));
     // A working chain: the child wins key by key.
     std::fs::write(&base, THREE).unwrap();
     std::fs::write(&leaf, "extends = \"base.toml\"\n[traffic]\nheadroom = 0\n").unwrap();
-    let p = plan::load(&leaf).unwrap();
+    let p = streamscale::project::load_plan(&leaf).unwrap();
     assert_eq!(p.environment, "leaf");
     assert_eq!(region(&p, "us-east-1").max_size, 1500);
     assert_eq!(region(&p, "us-east-1").min_size, 120);
@@ -785,7 +786,7 @@ fn errors_in_a_parent_point_into_the_parent() {
     .unwrap();
     let leaf = dir.path().join("leaf.toml");
     std::fs::write(&leaf, "extends = \"base.toml\"\n").unwrap();
-    let e = plan::load(&leaf).unwrap_err();
+    let e = streamscale::project::load_plan(&leaf).unwrap_err();
     let share = e
         .errors
         .iter()

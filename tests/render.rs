@@ -14,7 +14,8 @@ fn rendered_files_of_the_examples_match_their_snapshots() {
     let templates = Templates::builtin().unwrap();
     for env in ["demo", "staging", "prod"] {
         let plan =
-            streamscale::plan::load(&root().join(format!("environments/{env}.toml"))).unwrap();
+            streamscale::project::load_plan(&root().join(format!("environments/{env}.toml")))
+                .unwrap();
         let rendered = render(&plan, &templates).unwrap();
         for (path, text) in rendered.files() {
             let name = format!("{env}__{}", path.display().to_string().replace('/', "__"));
@@ -78,7 +79,7 @@ fn walk(d: &Path) -> Vec<std::path::PathBuf> {
 
 #[test]
 fn capacity_json_carries_the_spec_keys_and_numbers() {
-    let plan = streamscale::plan::load(&root().join("environments/prod.toml")).unwrap();
+    let plan = streamscale::project::load_plan(&root().join("environments/prod.toml")).unwrap();
     let c = streamscale::render::capacity_json(&plan);
     assert_eq!(c["format_version"], 1);
     assert_eq!(c["name"], "streamglobal");
@@ -116,9 +117,9 @@ fn a_project_template_overrides_the_built_in_one() {
         ),
     )
     .unwrap();
-    let templates = Templates::with_overrides(dir.path()).unwrap();
+    let templates = streamscale::project::templates_in(dir.path()).unwrap();
     assert_eq!(templates.overridden.len(), 1);
-    let plan = streamscale::plan::load(&root().join("environments/demo.toml")).unwrap();
+    let plan = streamscale::project::load_plan(&root().join("environments/demo.toml")).unwrap();
     let t = render(&plan, &templates).unwrap().stacks[0].template_value();
     assert_eq!(
         t["Resources"]["AlarmUnhealthyHosts"]["Properties"]["Period"],
@@ -126,7 +127,7 @@ fn a_project_template_overrides_the_built_in_one() {
     );
     // A broken override is a located error, not a panic.
     std::fs::write(&alarms, "{{#if}}").unwrap();
-    let err = Templates::with_overrides(dir.path())
+    let err = streamscale::project::templates_in(dir.path())
         .err()
         .expect("a broken template is refused");
     assert!(err.to_string().contains("alarms.json.hbs"), "{err}");

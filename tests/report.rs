@@ -18,7 +18,7 @@ fn as_of() -> DateTime<Utc> {
 }
 
 fn plan(env: &str) -> streamscale::plan::Plan {
-    streamscale::plan::load(&root().join("environments").join(format!("{env}.toml")))
+    streamscale::project::load_plan(&root().join("environments").join(format!("{env}.toml")))
         .unwrap_or_else(|e| panic!("{env}: {e:?}"))
 }
 

@@ -99,7 +99,7 @@ fn run(browser: &Path, profile: &Path, extra: &[String], url: &str) -> Output {
 #[test]
 fn prod_report_renders_in_chromium() {
     let Some(browser) = chromium() else { return };
-    let plan = streamscale::plan::load(&root().join("environments/prod.toml")).unwrap();
+    let plan = streamscale::project::load_plan(&root().join("environments/prod.toml")).unwrap();
     let model = report::build(
         &plan,
         None,

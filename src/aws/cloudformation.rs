@@ -1,108 +1,43 @@
-//! CloudFormation stack calls for one region: describe, template, change
-//! sets, create, delete, events, resources; S3 upload of large templates.
+//! CloudFormation calls for one region: describe, template, change sets,
+//! create, delete, events, resources, drift detection; S3 upload of large
+//! templates. Calls only: the engine decides when to call and how long to
+//! wait.
 
-use std::collections::BTreeMap;
+use std::time::Duration;
 
 use aws_sdk_cloudformation::Client;
+use aws_sdk_cloudformation::error::ProvideErrorMetadata;
 use aws_sdk_cloudformation::types::{
     Capability, ChangeSetStatus, ChangeSetType, OnFailure, Parameter, Tag, TemplateStage,
 };
 
-use super::{AwsError, call_error, is_missing_stack};
+use super::{AwsError, call_error, is_missing_stack, sdk_message};
+pub use streamscale_core::drift::detection::ResourceDrift;
+pub use streamscale_core::stack::{
+    ChangeRow, ChangeSet, StackEvent, StackInfo, StackResource, StackStatus,
+};
 
 /// CloudFormation's limit for an inline `TemplateBody`, in bytes.
 pub const INLINE_TEMPLATE_LIMIT: usize = 51_200;
 
-/// A stack as seen by DescribeStacks.
+/// Why DetectStackDrift failed, as the endpoint said it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StackInfo {
-    /// Stack id (ARN).
-    pub id: String,
-    /// Status, e.g. `UPDATE_COMPLETE`.
-    pub status: String,
-    /// Why it is in that status.
-    pub status_reason: Option<String>,
-    /// LastUpdatedTime (RFC 3339), if CloudFormation gives one.
-    pub last_updated: Option<String>,
-    /// CreationTime (RFC 3339).
-    pub created: Option<String>,
-    /// Parameters.
-    pub parameters: BTreeMap<String, String>,
-    /// Tags.
-    pub tags: BTreeMap<String, String>,
-    /// Outputs.
-    pub outputs: BTreeMap<String, String>,
+pub struct DetectionError {
+    /// The HTTP status, when a response came.
+    pub http_status: Option<u16>,
+    /// AWS's error code (`AccessDenied`, `Throttling`, `NotImplemented`, …).
+    pub code: Option<String>,
+    /// The message.
+    pub message: String,
 }
 
-/// One row of a change set.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ChangeRow {
-    /// Add, Modify, Remove, Import, Dynamic.
-    pub action: String,
-    /// Logical id.
-    pub logical_id: String,
-    /// Resource type.
-    pub resource_type: String,
-    /// True, False, Conditional (Modify only).
-    pub replacement: Option<String>,
-    /// Properties CloudFormation says change (when it says).
-    pub properties: Vec<String>,
-}
-
-/// A change set after creation finished.
-#[derive(Debug, Clone)]
-pub struct ChangeSet {
-    /// Its name.
-    pub name: String,
-    /// Its id (ARN).
-    pub id: String,
-    /// Final status.
-    pub status: String,
-    /// Status reason.
-    pub reason: Option<String>,
-    /// The changes.
-    pub changes: Vec<ChangeRow>,
-}
-
-impl ChangeSet {
-    /// CloudFormation refuses a change set with no changes: FAILED with
-    /// "didn't contain changes" or "No updates are to be performed".
-    pub fn is_empty_failure(&self) -> bool {
-        self.status == "FAILED"
-            && self.reason.as_deref().is_some_and(|r| {
-                r.contains("didn't contain changes") || r.contains("No updates are to be performed")
-            })
+impl std::fmt::Display for DetectionError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.http_status {
+            Some(status) => write!(f, "HTTP {status}: {}", self.message),
+            None => f.write_str(&self.message),
+        }
     }
-}
-
-/// A stack event.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Event {
-    /// Event id.
-    pub id: String,
-    /// RFC 3339 timestamp.
-    pub timestamp: String,
-    /// Logical id.
-    pub logical_id: String,
-    /// Resource type.
-    pub resource_type: String,
-    /// Status.
-    pub status: String,
-    /// Reason.
-    pub reason: Option<String>,
-}
-
-/// A live resource of a stack.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Resource {
-    /// Logical id.
-    pub logical_id: String,
-    /// Physical id.
-    pub physical_id: Option<String>,
-    /// Type.
-    pub resource_type: String,
-    /// Status.
-    pub status: String,
 }
 
 /// Where a template body goes: inline, or a URL of an uploaded copy.
@@ -145,11 +80,8 @@ impl Stacks {
         let Some(s) = out.stacks().first() else {
             return Ok(None);
         };
-        let status = s
-            .stack_status()
-            .map(|x| x.as_str().to_string())
-            .unwrap_or_default();
-        if status == "DELETE_COMPLETE" {
+        let status = StackStatus::new(s.stack_status().map(|x| x.as_str()).unwrap_or_default());
+        if status.is_deleted() {
             return Ok(None);
         }
         Ok(Some(StackInfo {
@@ -222,7 +154,28 @@ impl Stacks {
             .collect()
     }
 
-    /// CreateChangeSet (UPDATE) and wait until it is created or failed.
+    /// ListChangeSets: `(name, id)` of the stack's change sets (first page).
+    pub async fn change_sets(&self, stack: &str) -> Result<Vec<(String, String)>, AwsError> {
+        let out = self
+            .client
+            .list_change_sets()
+            .stack_name(stack)
+            .send()
+            .await
+            .map_err(|e| call_error(&self.region, "ListChangeSets", e))?;
+        Ok(out
+            .summaries()
+            .iter()
+            .filter_map(|s| {
+                Some((
+                    s.change_set_name()?.to_string(),
+                    s.change_set_id()?.to_string(),
+                ))
+            })
+            .collect())
+    }
+
+    /// CreateChangeSet (UPDATE): the new change set's id.
     pub async fn create_change_set(
         &self,
         stack: &str,
@@ -230,23 +183,7 @@ impl Stacks {
         template: &TemplateSource,
         params: &[(String, String)],
         tags: &[(String, String)],
-    ) -> Result<ChangeSet, AwsError> {
-        // A change set of the same (deterministic) name from an earlier
-        // plan is replaced.
-        let existing = self
-            .client
-            .list_change_sets()
-            .stack_name(stack)
-            .send()
-            .await
-            .map_err(|e| call_error(&self.region, "ListChangeSets", e))?;
-        for summary in existing.summaries() {
-            if summary.change_set_name() == Some(change_set)
-                && let Some(id) = summary.change_set_id()
-            {
-                self.delete_change_set(stack, id).await?;
-            }
-        }
+    ) -> Result<String, AwsError> {
         let mut req = self
             .client
             .create_change_set()
@@ -265,16 +202,7 @@ impl Stacks {
             .send()
             .await
             .map_err(|e| call_error(&self.region, "CreateChangeSet", e))?;
-        let id = created.id().unwrap_or(change_set).to_string();
-        let mut backoff = crate::engine::wait::Backoff::default();
-        loop {
-            let cs = self.describe_change_set(stack, &id, change_set).await?;
-            let done = !matches!(cs.status.as_str(), "CREATE_PENDING" | "CREATE_IN_PROGRESS");
-            if done {
-                return Ok(cs);
-            }
-            backoff.wait().await;
-        }
+        Ok(created.id().unwrap_or(change_set).to_string())
     }
 
     /// DescribeChangeSet, all pages.
@@ -399,7 +327,7 @@ impl Stacks {
     }
 
     /// DescribeStackEvents, newest first, up to `limit` events.
-    pub async fn events(&self, stack: &str, limit: usize) -> Result<Vec<Event>, AwsError> {
+    pub async fn events(&self, stack: &str, limit: usize) -> Result<Vec<StackEvent>, AwsError> {
         let mut out = Vec::new();
         let mut token: Option<String> = None;
         loop {
@@ -412,7 +340,7 @@ impl Stacks {
                 .await
                 .map_err(|e| call_error(&self.region, "DescribeStackEvents", e))?;
             for e in page.stack_events() {
-                out.push(Event {
+                out.push(StackEvent {
                     id: e.event_id().unwrap_or_default().to_string(),
                     timestamp: ts(e.timestamp()).unwrap_or_default(),
                     logical_id: e.logical_resource_id().unwrap_or_default().to_string(),
@@ -434,7 +362,7 @@ impl Stacks {
     }
 
     /// ListStackResources, all pages.
-    pub async fn resources(&self, stack: &str) -> Result<Vec<Resource>, AwsError> {
+    pub async fn resources(&self, stack: &str) -> Result<Vec<StackResource>, AwsError> {
         let mut out = Vec::new();
         let mut token: Option<String> = None;
         loop {
@@ -447,7 +375,7 @@ impl Stacks {
                 .await
                 .map_err(|e| call_error(&self.region, "ListStackResources", e))?;
             for r in page.stack_resource_summaries() {
-                out.push(Resource {
+                out.push(StackResource {
                     logical_id: r.logical_resource_id().unwrap_or_default().to_string(),
                     physical_id: r.physical_resource_id().map(str::to_string),
                     resource_type: r.resource_type().unwrap_or_default().to_string(),
@@ -463,6 +391,107 @@ impl Stacks {
             }
         }
         Ok(out)
+    }
+
+    /// Start CloudFormation drift detection on a stack (DetectStackDrift),
+    /// once: no retries, since an endpoint without the API must fail fast.
+    pub async fn detect_stack_drift(&self, stack: &str) -> Result<String, DetectionError> {
+        let once = aws_sdk_cloudformation::config::Builder::default()
+            .retry_config(aws_smithy_types::retry::RetryConfig::disabled())
+            .timeout_config(
+                aws_smithy_types::timeout::TimeoutConfig::builder()
+                    .operation_attempt_timeout(Duration::from_secs(20))
+                    .build(),
+            );
+        self.client
+            .detect_stack_drift()
+            .stack_name(stack)
+            .customize()
+            .config_override(once)
+            .send()
+            .await
+            .map(|o| o.stack_drift_detection_id().unwrap_or_default().to_string())
+            .map_err(|e| DetectionError {
+                http_status: e.raw_response().map(|r| r.status().as_u16()),
+                code: e.code().map(str::to_string),
+                message: sdk_message(&e),
+            })
+    }
+
+    /// DescribeStackDriftDetectionStatus once: `None` while detection runs,
+    /// else the stack's drift status and the reason, if any.
+    pub async fn drift_detection_status(
+        &self,
+        id: &str,
+    ) -> Result<Option<(String, Option<String>)>, AwsError> {
+        let out = self
+            .client
+            .describe_stack_drift_detection_status()
+            .stack_drift_detection_id(id)
+            .send()
+            .await
+            .map_err(|e| call_error(&self.region, "DescribeStackDriftDetectionStatus", e))?;
+        let status = out
+            .detection_status()
+            .map(|s| s.as_str().to_string())
+            .unwrap_or_default();
+        if status == "DETECTION_IN_PROGRESS" {
+            return Ok(None);
+        }
+        Ok(Some((
+            out.stack_drift_status()
+                .map(|s| s.as_str().to_string())
+                .unwrap_or(status),
+            out.detection_status_reason().map(str::to_string),
+        )))
+    }
+
+    /// DescribeStackResourceDrifts for the MODIFIED and DELETED resources, all pages.
+    pub async fn resource_drifts(&self, stack: &str) -> Result<Vec<ResourceDrift>, AwsError> {
+        use aws_sdk_cloudformation::types::StackResourceDriftStatus as S;
+        let mut out = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let page = self
+                .client
+                .describe_stack_resource_drifts()
+                .stack_name(stack)
+                .stack_resource_drift_status_filters(S::Modified)
+                .stack_resource_drift_status_filters(S::Deleted)
+                .set_next_token(token.clone())
+                .send()
+                .await
+                .map_err(|e| call_error(&self.region, "DescribeStackResourceDrifts", e))?;
+            for d in page.stack_resource_drifts() {
+                out.push(ResourceDrift {
+                    logical_id: d.logical_resource_id().unwrap_or_default().to_string(),
+                    physical_id: d.physical_resource_id().map(str::to_string),
+                    resource_type: d.resource_type().unwrap_or_default().to_string(),
+                    status: d
+                        .stack_resource_drift_status()
+                        .map(|s| s.as_str().to_string())
+                        .unwrap_or_default(),
+                    differences: d
+                        .property_differences()
+                        .iter()
+                        .map(|p| {
+                            (
+                                p.property_path().unwrap_or_default().to_string(),
+                                p.expected_value().map(str::to_string),
+                                p.actual_value().map(str::to_string),
+                                p.difference_type()
+                                    .map(|t| t.as_str().to_string())
+                                    .unwrap_or_default(),
+                            )
+                        })
+                        .collect(),
+                });
+            }
+            token = page.next_token().map(str::to_string);
+            if token.is_none() {
+                return Ok(out);
+            }
+        }
     }
 }
 

@@ -1,9 +1,10 @@
 //! The AWS adapter: SDK configuration (the standard credential chain,
 //! `AWS_ENDPOINT_URL`, retries) and thin typed wrappers over the
-//! CloudFormation and S3 calls the engine makes. No decisions live here.
+//! CloudFormation, S3, EC2, Auto Scaling, ELB, ElastiCache and Service
+//! Quotas calls the engine makes. No decisions live here.
 
-pub mod live;
-pub mod stack;
+pub mod cloudformation;
+pub mod reads;
 
 use std::time::Duration;
 

@@ -5,17 +5,21 @@ use clap::Args;
 use console::style;
 use serde_json::{Value, json};
 
-use super::live::{CfPlan, plan_cloudflare, print_cloudflare, runtime};
+use super::runtime;
+use super::views::print_cloudflare;
 use super::{EnvArg, Outcome, Ui};
 use crate::aws::Aws;
-use crate::engine::drift::{
-    FORMAT_VERSION, RegionDrift, Status, by_severity, drift_all, headline, short,
-};
+use crate::cli::Error;
+use crate::engine::cloudflare::{CloudflarePlan, plan_cloudflare};
+use crate::engine::drift::drift_all;
 use crate::engine::{EngineError, select_regions};
-use crate::error::Error;
-use crate::plan::Plan;
 use crate::project::Project;
-use crate::render::to_pretty;
+use streamscale_core::drift::{
+    FORMAT_VERSION, FindingSource, RegionDrift, Status, by_severity, headline,
+};
+use streamscale_core::plan::Plan;
+use streamscale_core::render::to_pretty;
+use streamscale_core::text::short;
 
 /// `drift -e ENV [--json] [--detailed-exitcode] [--region R]…`.
 #[derive(Debug, Args)]
@@ -60,7 +64,7 @@ pub fn run(project: &Project, args: &DriftArgs, ui: Ui) -> Result<Outcome, Error
         let cf = if args.regions.is_empty() {
             plan_cloudflare(&aws, &plan, &rendered).await?
         } else {
-            CfPlan::default()
+            CloudflarePlan::default()
         };
         Ok::<_, Error>((regions, cf))
     })?;
@@ -98,7 +102,7 @@ pub fn run(project: &Project, args: &DriftArgs, ui: Ui) -> Result<Outcome, Error
 }
 
 /// The `--json` document.
-pub fn document(plan: &Plan, regions: &[RegionDrift], cf: &CfPlan) -> Value {
+pub fn document(plan: &Plan, regions: &[RegionDrift], cf: &CloudflarePlan) -> Value {
     let by: serde_json::Map<String, Value> = by_severity(regions)
         .into_iter()
         .map(|(k, v)| (k.as_str().to_string(), json!(v)))
@@ -180,8 +184,8 @@ fn print_human(regions: &[RegionDrift], _ui: Ui) {
                     other => other.to_string(),
                 };
                 let mut resource = f.logical_id.clone();
-                if f.source != "streamscale" {
-                    resource.push_str(&format!(" [{}]", f.source));
+                if f.source != FindingSource::Streamscale {
+                    resource.push_str(" [cloudformation]");
                 }
                 let property = if f.path.is_empty() {
                     "(resource)".to_string()

@@ -1,54 +1,25 @@
-//! The library's error type: every failure a command can end with.
+//! The error every command can end with, and its exit code (SPEC §5: 1 for
+//! any error, usage errors included). It belongs to the CLI: the layers
+//! below have their own typed errors, wrapped here.
 
 use miette::Diagnostic;
 
-use crate::plan::PlanErrors;
-use crate::render::RenderError;
+use crate::engine::EngineError;
+use crate::project::ProjectError;
+use streamscale_core::plan::PlanErrors;
+use streamscale_core::render::RenderError;
 
 /// Any error of a streamscale command.
 #[derive(Debug, thiserror::Error, Diagnostic)]
 pub enum Error {
-    /// The plan is invalid (with file, line and column).
+    /// The project's files: the plan, templates, settings, rendered files.
     #[error(transparent)]
     #[diagnostic(transparent)]
-    Plan(#[from] PlanErrors),
-    /// Rendering failed.
-    #[error(transparent)]
-    #[diagnostic(
-        code(render),
-        help("check the project's templates/ overrides against `streamscale init`'s")
-    )]
-    Render(#[from] RenderError),
-    /// `streamscale.toml` is invalid.
-    #[error("{path}: {message}")]
-    #[diagnostic(
-        code(settings),
-        help("keys allowed: output_dir, template_dir, environments_dir")
-    )]
-    Settings {
-        /// The file.
-        path: String,
-        /// What is wrong.
-        message: String,
-    },
-    /// A file could not be read or written.
-    #[error("{path}: {source}")]
-    #[diagnostic(code(io))]
-    Io {
-        /// The file.
-        path: String,
-        /// The cause.
-        #[source]
-        source: std::io::Error,
-    },
+    Project(#[from] ProjectError),
     /// A live operation failed.
     #[error(transparent)]
     #[diagnostic(transparent)]
-    Engine(#[from] crate::engine::EngineError),
-    /// A Cloudflare call failed.
-    #[error(transparent)]
-    #[diagnostic(transparent)]
-    Cloudflare(crate::cloudflare::CloudflareError),
+    Engine(#[from] EngineError),
     /// A usage error the argument parser cannot see.
     #[error("{message}")]
     #[diagnostic(code(usage))]
@@ -64,21 +35,30 @@ pub enum Error {
 impl Error {
     /// An I/O error on `path`.
     pub fn io(path: impl AsRef<std::path::Path>, source: std::io::Error) -> Self {
-        Error::Io {
-            path: path.as_ref().display().to_string(),
-            source,
-        }
+        Error::Project(ProjectError::io(path, source))
+    }
+}
+
+impl From<PlanErrors> for Error {
+    fn from(e: PlanErrors) -> Self {
+        Error::Project(e.into())
+    }
+}
+
+impl From<RenderError> for Error {
+    fn from(e: RenderError) -> Self {
+        Error::Project(e.into())
     }
 }
 
 impl From<crate::aws::AwsError> for Error {
     fn from(e: crate::aws::AwsError) -> Self {
-        Error::Engine(crate::engine::EngineError::Aws(e))
+        Error::Engine(EngineError::Aws(e))
     }
 }
 
 impl From<crate::cloudflare::CloudflareError> for Error {
     fn from(e: crate::cloudflare::CloudflareError) -> Self {
-        Error::Cloudflare(e)
+        Error::Engine(EngineError::Cloudflare(e))
     }
 }

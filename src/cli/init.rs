@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 
 use super::Outcome;
-use crate::error::Error;
-use crate::render::templates::BUILT_IN;
+use crate::cli::Error;
+use streamscale_core::render::templates::BUILT_IN;
 
 /// `init [DIR] [--force]`.
 #[derive(Debug, Args)]

@@ -1,12 +1,15 @@
 //! The command line: argument parsing (clap), output conventions (colour,
 //! JSON on stdout, human text on stderr) and exit codes (SPEC §5).
 
+mod apply;
 mod drift;
+mod error;
 mod init;
-mod live;
+mod plan;
 mod report;
 mod table;
 mod validate;
+mod views;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -14,7 +17,8 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::error::Error;
+pub use error::Error;
+
 use crate::project::Project;
 
 /// Capacity plans in, CloudFormation and Cloudflare out.
@@ -58,13 +62,13 @@ pub enum Command {
     /// Write CloudFormation, Cloudflare bodies and capacity.json (no network).
     Render(validate::RenderArgs),
     /// Show what apply would change, per region (change sets and a property diff).
-    Plan(live::PlanArgs),
+    Plan(plan::PlanArgs),
     /// Make live stacks match the plan (or apply a saved plan exactly).
-    Apply(live::ApplyArgs),
+    Apply(apply::ApplyArgs),
     /// Delete the stacks.
-    Destroy(live::DestroyArgs),
+    Destroy(apply::DestroyArgs),
     /// Print each region's stack outputs (load balancer DNS, ...).
-    Outputs(live::OutputsArgs),
+    Outputs(apply::OutputsArgs),
     /// Compare what runs in each region with the plan, property by property.
     Drift(drift::DriftArgs),
     /// Write the capacity review: cost, region loss, events, quotas, latency.
@@ -95,6 +99,14 @@ pub enum Outcome {
     Ok,
     /// Success with changes or drift, reported as exit 2 under `--detailed-exitcode`.
     Changes,
+}
+
+/// A Tokio runtime for one command.
+pub fn runtime() -> Result<tokio::runtime::Runtime, Error> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::io("tokio runtime", e))
 }
 
 /// Parse arguments, run, print errors, and map to SPEC §5 exit codes.
@@ -141,10 +153,10 @@ fn run(cli: Cli, ui: Ui) -> Result<Outcome, Error> {
         Command::Validate(args) => validate::validate(&project()?, &args, ui),
         Command::Render(args) => validate::render(&project()?, &args),
         Command::Report(args) => report::run(&project()?, &args),
-        Command::Plan(args) => live::plan(&project()?, &args, ui),
-        Command::Apply(args) => live::apply(&project()?, &args, ui),
-        Command::Destroy(args) => live::destroy(&project()?, &args, ui),
-        Command::Outputs(args) => live::outputs(&project()?, &args),
+        Command::Plan(args) => plan::run(&project()?, &args),
+        Command::Apply(args) => apply::run(&project()?, &args, ui),
+        Command::Destroy(args) => apply::destroy(&project()?, &args, ui),
+        Command::Outputs(args) => apply::outputs(&project()?, &args),
         Command::Drift(args) => drift::run(&project()?, &args, ui),
     }
 }

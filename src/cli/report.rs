@@ -6,10 +6,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 use clap::{Args, ValueEnum};
 
 use super::{EnvArg, Outcome};
-use crate::error::Error;
-use crate::plan::Plan;
+use crate::cli::Error;
 use crate::project::Project;
-use crate::report::{self, LiveData, Options};
+use streamscale_core::plan::Plan;
+use streamscale_core::report::{self, LiveData, Options};
 
 /// The report's format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -68,7 +68,12 @@ fn parse_as_of(s: &str) -> Result<DateTime<Utc>, String> {
 /// Live data for the report: InService instances, the Service Quotas vCPU
 /// quota and the drift headline, read from every region of the plan.
 fn live_data(project: &Project, plan: &Plan) -> Result<LiveData, Error> {
-    crate::engine::live::report_data_rendered(plan, &project.render(plan)?)
+    let rendered = project.render(plan)?;
+    let stacks: Vec<_> = rendered.stacks.iter().collect();
+    super::runtime()?.block_on(async {
+        let aws = crate::aws::Aws::load().await?;
+        Ok(crate::engine::report::report_data_with(&aws, plan, &stacks).await?)
+    })
 }
 
 /// Write the report.

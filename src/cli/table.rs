@@ -2,8 +2,8 @@
 
 use comfy_table::{CellAlignment, ContentArrangement, Table, TableComponent, presets};
 
-use crate::plan::Plan;
-use crate::render::share_text;
+use streamscale_core::plan::Plan;
+use streamscale_core::render::share_text;
 
 /// A table with streamscale's look: a header rule and no other borders.
 pub fn new(header: Vec<String>, right_from: usize) -> Table {
@@ -23,25 +23,7 @@ pub fn new(header: Vec<String>, right_from: usize) -> Table {
     t
 }
 
-/// `10000000` → `10,000,000`; decimals keep their fraction.
-pub fn thousands(s: &str) -> String {
-    let (int, frac) = s.split_once('.').map_or((s, None), |(i, f)| (i, Some(f)));
-    let neg = int.starts_with('-');
-    let digits = int.trim_start_matches('-');
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    let mut s = if neg { format!("-{out}") } else { out };
-    if let Some(f) = frac {
-        s.push('.');
-        s.push_str(f);
-    }
-    s
-}
+pub use streamscale_core::text::thousands;
 
 /// The capacity table of `validate`: one row per region and a total.
 pub fn capacity(plan: &Plan) -> String {
@@ -83,7 +65,7 @@ pub fn capacity(plan: &Plan) -> String {
         }
         t.add_row(row);
     }
-    let sum = |f: fn(&crate::capacity::RegionCapacity) -> u64| {
+    let sum = |f: fn(&streamscale_core::capacity::RegionCapacity) -> u64| {
         thousands(&plan.capacity.regions.iter().map(f).sum::<u64>().to_string())
     };
     let mut total = vec![
@@ -109,15 +91,4 @@ pub fn capacity(plan: &Plan) -> String {
     }
     t.add_row(total);
     t.to_string()
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn thousands_groups_digits() {
-        assert_eq!(super::thousands("10000000"), "10,000,000");
-        assert_eq!(super::thousands("999"), "999");
-        assert_eq!(super::thousands("1000.5"), "1,000.5");
-        assert_eq!(super::thousands("-1234"), "-1,234");
-    }
 }

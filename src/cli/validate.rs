@@ -5,9 +5,9 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::{EnvArg, Outcome, Ui, table};
-use crate::error::Error;
+use crate::cli::Error;
 use crate::project::Project;
-use crate::render::{capacity_json, to_pretty};
+use streamscale_core::render::{capacity_json, to_pretty};
 
 /// `validate -e ENV [--json]`.
 #[derive(Debug, Args)]
@@ -60,7 +60,7 @@ pub fn render(project: &Project, args: &RenderArgs) -> Result<Outcome, Error> {
         Some(o) => o.join(&plan.environment),
         None => project.out_dir(&plan),
     };
-    let written = rendered.write(&dir)?;
+    let written = crate::project::write_rendered(&rendered, &dir)?;
     eprintln!(
         "rendered {} files for {} regions under {}",
         written.len(),

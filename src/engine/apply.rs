@@ -14,9 +14,10 @@ use super::progress::Progress;
 use super::wait::Backoff;
 use super::{EngineError, RegionPlan, StackAction, stack_tags};
 use crate::aws::Aws;
-use crate::aws::stack::{Event, Stacks};
-use crate::plan::Plan;
-use crate::render::RegionStack;
+use crate::aws::cloudformation::{StackEvent, StackStatus, Stacks};
+use streamscale_core::plan::Plan;
+use streamscale_core::render::RegionStack;
+use streamscale_core::stack::Outcome;
 
 /// How one region's apply ended.
 #[derive(Debug, Clone)]
@@ -30,20 +31,7 @@ pub struct RegionOutcome {
     /// One line for the summary.
     pub message: String,
     /// Failing resources and their reasons, from the stack events.
-    pub failures: Vec<Event>,
-}
-
-/// Terminal stack statuses that mean the operation failed.
-fn is_failed(status: &str) -> bool {
-    status.ends_with("_FAILED")
-        || matches!(
-            status,
-            "ROLLBACK_COMPLETE" | "UPDATE_ROLLBACK_COMPLETE" | "IMPORT_ROLLBACK_COMPLETE"
-        )
-}
-
-fn is_terminal(status: &str) -> bool {
-    !status.ends_with("_IN_PROGRESS") || status == "REVIEW_IN_PROGRESS"
+    pub failures: Vec<StackEvent>,
 }
 
 /// Wait for the stack's current operation to end, reporting new events.
@@ -54,7 +42,7 @@ pub async fn wait_stack(
     name: &str,
     seen: &mut HashSet<String>,
     progress: &Progress,
-) -> Result<(String, Vec<Event>), EngineError> {
+) -> Result<(StackStatus, Vec<StackEvent>), EngineError> {
     let mut backoff = Backoff::default();
     let mut done: HashSet<String> = HashSet::new();
     let mut failures = Vec::new();
@@ -62,13 +50,13 @@ pub async fn wait_stack(
         let info = stacks.describe(name).await?;
         let status = info
             .as_ref()
-            .map_or_else(|| "DELETE_COMPLETE".to_string(), |i| i.status.clone());
+            .map_or_else(|| StackStatus::new("DELETE_COMPLETE"), |i| i.status.clone());
         // Events are per stack id; a deleted stack has none left to read by name.
         let events = match &info {
             Some(i) => stacks.events(&i.id, 200).await.unwrap_or_default(),
             None => Vec::new(),
         };
-        let mut fresh: Vec<&Event> = events.iter().filter(|e| !seen.contains(&e.id)).collect();
+        let mut fresh: Vec<&StackEvent> = events.iter().filter(|e| !seen.contains(&e.id)).collect();
         fresh.reverse(); // oldest first
         let any_new = !fresh.is_empty();
         for e in fresh {
@@ -76,12 +64,12 @@ pub async fn wait_stack(
             if e.logical_id != name && e.status.ends_with("_COMPLETE") {
                 done.insert(e.logical_id.clone());
             }
-            if e.status.ends_with("_FAILED") {
+            if e.is_failure() {
                 failures.push(e.clone());
             }
-            progress.event(&stacks.region, e, done.len() as u64, &status);
+            progress.event(&stacks.region, e, done.len() as u64, status.as_str());
         }
-        if is_terminal(&status) {
+        if status.outcome() != Outcome::Running {
             return Ok((status, failures));
         }
         if any_new {
@@ -101,7 +89,7 @@ async fn seen_events(stacks: &Stacks, id: &str) -> HashSet<String> {
         .collect()
 }
 
-fn failure(region: &str, status: &str, failures: Vec<Event>) -> RegionOutcome {
+fn failure(region: &str, status: &StackStatus, failures: Vec<StackEvent>) -> RegionOutcome {
     RegionOutcome {
         region: region.to_string(),
         ok: false,
@@ -143,7 +131,7 @@ pub async fn apply_region(
                 let mut seen = seen_events(&stacks, &info.id).await;
                 stacks.delete(&name).await?;
                 let (status, failures) = wait_stack(&stacks, &name, &mut seen, progress).await?;
-                if status != "DELETE_COMPLETE" {
+                if !status.is_deleted() {
                     return Ok(failure(region, &status, failures));
                 }
             }
@@ -154,11 +142,11 @@ pub async fn apply_region(
                 .await?;
             let mut seen = HashSet::new();
             let (status, failures) = wait_stack(&stacks, &name, &mut seen, progress).await?;
-            if status == "CREATE_COMPLETE" {
+            if status.outcome() == Outcome::Succeeded {
                 progress.finish(region, true, "created");
                 Ok(ok(format!("created ({total} resources)")))
             } else {
-                progress.finish(region, false, &status);
+                progress.finish(region, false, status.as_str());
                 Ok(failure(region, &status, failures))
             }
         }
@@ -171,21 +159,20 @@ pub async fn apply_region(
             progress.start(region, total, "updating");
             stacks.execute_change_set(&name, &cs.id).await?;
             let (status, failures) = wait_stack(&stacks, &name, &mut seen, progress).await?;
-            if status == "UPDATE_COMPLETE" && !is_failed(&status) {
+            if status.outcome() == Outcome::Succeeded {
                 // A drift repair's first update recorded what runs; the
                 // second restores the plan (see engine::drift).
                 if let Some((status, failures)) =
-                    super::drift::finish_repair(aws, plan, stack, rp, &stacks, &mut seen, progress)
+                    super::repair::finish_repair(aws, plan, stack, rp, &stacks, &mut seen, progress)
                         .await?
-                    && status != "UPDATE_COMPLETE"
                 {
-                    progress.finish(region, false, &status);
+                    progress.finish(region, false, status.as_str());
                     return Ok(failure(region, &status, failures));
                 }
                 progress.finish(region, true, "updated");
                 Ok(ok(format!("updated ({total} resources changed)")))
             } else {
-                progress.finish(region, false, &status);
+                progress.finish(region, false, status.as_str());
                 Ok(failure(region, &status, failures))
             }
         }
@@ -286,8 +273,8 @@ pub async fn destroy_all(
                 progress.start(region, total, "deleting");
                 stacks.delete(&name).await?;
                 let (status, failures) = wait_stack(&stacks, &name, &mut seen, progress).await?;
-                let ok = status == "DELETE_COMPLETE";
-                progress.finish(region, ok, if ok { "deleted" } else { &status });
+                let ok = status.is_deleted();
+                progress.finish(region, ok, if ok { "deleted" } else { status.as_str() });
                 Ok(RegionOutcome {
                     region: region.clone(),
                     ok,

@@ -11,17 +11,20 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Serialize;
 use serde_json::Value;
 
+use super::EngineError;
+use crate::aws::Aws;
 use crate::cloudflare::{Cloudflare, CloudflareError};
-use crate::diff::{Action, PropertyChange, desired_diff};
-use crate::plan::Plan;
-use crate::render::cloudflare::{monitor_name, substitute};
+use streamscale_core::diff::{Action, PropertyChange, desired_diff};
+use streamscale_core::plan::Plan;
+use streamscale_core::render::Rendered;
+use streamscale_core::render::cloudflare::{monitor_name, substitute};
 
 /// The phase of the cache-rules entrypoint.
 pub const CACHE_PHASE: &str = "http_request_cache_settings";
 
 /// One Cloudflare object that changes.
 #[derive(Debug, Clone, Serialize)]
-pub struct CfChange {
+pub struct CloudflareChange {
     /// monitor, pool, load_balancer or cache_rules.
     pub kind: &'static str,
     /// Its name.
@@ -44,7 +47,7 @@ struct Live {
 async fn read_live(
     api: &Cloudflare,
     plan: &Plan,
-    cf: &crate::plan::Cloudflare,
+    cf: &streamscale_core::plan::Cloudflare,
 ) -> Result<Live, CloudflareError> {
     let zone = api.zone_id(&cf.zone).await?;
     let want = monitor_name(plan);
@@ -97,9 +100,9 @@ fn change(
     name: &str,
     live: Option<&Value>,
     desired: &Value,
-) -> Option<CfChange> {
+) -> Option<CloudflareChange> {
     match live {
-        None => Some(CfChange {
+        None => Some(CloudflareChange {
             kind,
             name: name.to_string(),
             action: Action::Create,
@@ -107,7 +110,7 @@ fn change(
         }),
         Some(l) => {
             let properties = desired_diff(l, desired);
-            (!properties.is_empty()).then(|| CfChange {
+            (!properties.is_empty()).then(|| CloudflareChange {
                 kind,
                 name: name.to_string(),
                 action: Action::Update,
@@ -146,11 +149,11 @@ fn rule_view(rules: &Value) -> Value {
 
 /// What apply would change on Cloudflare, given the bodies with stack
 /// outputs resolved as far as they can be.
-pub async fn plan(
+pub async fn plan_changes(
     api: &Cloudflare,
     plan: &Plan,
     bodies: &BTreeMap<&'static str, Value>,
-) -> Result<Vec<CfChange>, CloudflareError> {
+) -> Result<Vec<CloudflareChange>, CloudflareError> {
     let Some(cf) = &plan.cloudflare else {
         return Ok(Vec::new());
     };
@@ -288,7 +291,7 @@ pub async fn destroy(api: &Cloudflare, plan: &Plan) -> Result<Vec<String>, Cloud
         done.push("load balancer deleted".to_string());
     }
     for region in &plan.regions {
-        let name = crate::render::cloudflare::pool_name(plan, &region.name);
+        let name = streamscale_core::render::cloudflare::pool_name(plan, &region.name);
         if let Some(p) = live.pools.get(&name).and_then(id) {
             api.delete(&format!("{account}/pools/{p}")).await?;
             done.push(format!("pool {name} deleted"));
@@ -317,4 +320,77 @@ pub async fn destroy(api: &Cloudflare, plan: &Plan) -> Result<Vec<String>, Cloud
         done.push("cache rules emptied".to_string());
     }
     Ok(done)
+}
+
+/// The Cloudflare part of a plan.
+#[derive(Debug, Default)]
+pub struct CloudflarePlan {
+    /// Whether the live Cloudflare objects were read.
+    pub checked: bool,
+    /// Why not, or what to know.
+    pub note: Option<String>,
+    /// Objects to create or update.
+    pub changes: Vec<CloudflareChange>,
+}
+
+/// The stack outputs of every region of the plan, where a stack exists.
+pub async fn known_outputs(
+    aws: &Aws,
+    plan: &Plan,
+    rendered: &Rendered,
+) -> Result<BTreeMap<String, BTreeMap<String, String>>, EngineError> {
+    let all: Vec<String> = rendered.stacks.iter().map(|s| s.region.clone()).collect();
+    Ok(super::apply::outputs_all(aws, plan, &all)
+        .await?
+        .into_iter()
+        .filter_map(|(r, o)| o.map(|o| (r, o)))
+        .collect())
+}
+
+/// The Cloudflare bodies with stack outputs resolved, and the placeholders
+/// still open (regions without a stack yet).
+pub fn resolved_bodies(
+    rendered: &Rendered,
+    known: &BTreeMap<String, BTreeMap<String, String>>,
+) -> (BTreeMap<&'static str, Value>, Vec<String>) {
+    let mut missing = Vec::new();
+    let bodies = rendered
+        .cloudflare
+        .iter()
+        .map(|(name, body)| {
+            let mut body = body.clone();
+            missing.extend(streamscale_core::render::cloudflare::resolve(
+                &mut body, known,
+            ));
+            (*name, body)
+        })
+        .collect();
+    missing.sort();
+    missing.dedup();
+    (bodies, missing)
+}
+
+/// Compare the Cloudflare objects with the plan, when a token is set.
+pub async fn plan_cloudflare(
+    aws: &Aws,
+    plan: &Plan,
+    rendered: &Rendered,
+) -> Result<CloudflarePlan, EngineError> {
+    if rendered.cloudflare.is_empty() {
+        return Ok(CloudflarePlan::default());
+    }
+    let Some(api) = Cloudflare::from_env()? else {
+        return Ok(CloudflarePlan {
+            checked: false,
+            note: Some("not checked: CLOUDFLARE_API_TOKEN is not set".into()),
+            changes: Vec::new(),
+        });
+    };
+    let known = known_outputs(aws, plan, rendered).await?;
+    let (bodies, _) = resolved_bodies(rendered, &known);
+    Ok(CloudflarePlan {
+        checked: true,
+        note: None,
+        changes: plan_changes(&api, plan, &bodies).await?,
+    })
 }

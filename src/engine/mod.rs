@@ -1,26 +1,35 @@
-//! The plan/apply engine: compares live stacks with the rendered plan in
-//! every region concurrently, saves and checks plans, applies change sets
-//! with progress, destroys, and reads outputs.
+//! The engine: every operation that does I/O, across regions at once.
+//! It reads through the adapters ([`crate::aws`], [`crate::cloudflare`]),
+//! hands what it read to the pure core (`streamscale_core`) to decide, and
+//! carries out what the core decided. One error type, [`EngineError`].
 //!
-//! It decides; [`crate::aws`] only calls.
+//! - [`planner`]: `plan`, per region; [`saved`]: saved plans and staleness;
+//! - [`apply`]: `apply`, `destroy`, `outputs`; [`repair`]: drift repair steps;
+//! - [`observe`]: reading what runs; [`drift`]: `drift` and the planner's check;
+//! - [`cloudflare`]: the Cloudflare side of plan, apply and drift;
+//! - [`report`]: the live data of `report --live`;
+//! - [`wait`]: the one backoff; [`progress`]: bars and event lines.
 
 pub mod apply;
 pub mod cloudflare;
 pub mod drift;
-pub mod live;
+pub mod observe;
 pub mod planner;
 pub mod progress;
+pub mod repair;
+pub mod report;
 pub mod saved;
 pub mod wait;
 
 use serde::Serialize;
-use sha2::{Digest, Sha256};
+use serde_json::Value;
 
 use crate::aws::AwsError;
-use crate::aws::stack::{ChangeSet, StackInfo};
-use crate::diff::{Action, ResourceChange};
-use crate::plan::Plan;
-use crate::render::{RegionStack, Rendered, parameters_json};
+use crate::aws::cloudformation::{ChangeSet, StackInfo};
+use streamscale_core::diff::{Action, ResourceChange};
+use streamscale_core::plan::Plan;
+use streamscale_core::render::{RegionStack, Rendered};
+use streamscale_core::repair::RepairStep;
 
 /// Errors of the engine.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
@@ -68,6 +77,33 @@ pub enum EngineError {
         /// Regions attempted.
         total: usize,
     },
+    /// A Cloudflare call failed.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Cloudflare(#[from] crate::cloudflare::CloudflareError),
+    /// A deployed template is not JSON.
+    #[error("{region}: the deployed template is not valid JSON: {message}")]
+    #[diagnostic(
+        code(engine::deployed_template),
+        help(
+            "the stack was not made by streamscale, or its template was changed by hand; inspect it with `aws cloudformation get-template`"
+        )
+    )]
+    DeployedTemplate {
+        /// Region.
+        region: String,
+        /// What the parser said.
+        message: String,
+    },
+    /// No region could be read at all (no access, no endpoint).
+    #[error("report --live could not read any region: {0}")]
+    #[diagnostic(
+        code(engine::no_region_read),
+        help(
+            "check AWS credentials and access (or AWS_ENDPOINT_URL), or write the report without --live"
+        )
+    )]
+    NoRegionRead(String),
     /// The user did not confirm.
     #[error("{0}")]
     #[diagnostic(
@@ -117,7 +153,10 @@ pub struct RegionPlan {
     /// Live state against the plan, from the drift check of an existing
     /// stack (see [`drift`]); repaired drift also shows in `changes`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub drift: Vec<drift::Finding>,
+    pub drift: Vec<streamscale_core::drift::Finding>,
+    /// The drift repair apply runs after the first update (empty: none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub repair_steps: Vec<RepairStep>,
 }
 
 impl RegionPlan {
@@ -127,37 +166,13 @@ impl RegionPlan {
     }
 }
 
-/// sha256 hex of bytes.
-pub fn sha256_hex(parts: &[&[u8]]) -> String {
-    let mut h = Sha256::new();
-    for p in parts {
-        h.update((p.len() as u64).to_le_bytes());
-        h.update(p);
-    }
-    hex::encode(h.finalize())
-}
-
-/// The digest of a rendered region: template and parameters.
-pub fn template_digest(stack: &RegionStack) -> String {
-    let params = parameters_json(&stack.parameters).to_string();
-    sha256_hex(&[stack.template.as_bytes(), params.as_bytes()])
-}
-
-/// The fingerprint of a live stack: more than LastUpdatedTime, which some
-/// endpoints never set: id, status, times, the deployed template,
-/// parameters and tags.
-pub fn fingerprint(info: &StackInfo, deployed_template: &str) -> String {
-    let params = serde_json::to_string(&info.parameters).unwrap_or_default();
-    let tags = serde_json::to_string(&info.tags).unwrap_or_default();
-    sha256_hex(&[
-        info.id.as_bytes(),
-        info.status.as_bytes(),
-        info.last_updated.as_deref().unwrap_or("").as_bytes(),
-        info.created.as_deref().unwrap_or("").as_bytes(),
-        deployed_template.as_bytes(),
-        params.as_bytes(),
-        tags.as_bytes(),
-    ])
+/// The deployed template of a region, parsed; not JSON is an error, never
+/// an empty template.
+pub fn parse_deployed(region: &str, text: &str) -> Result<Value, EngineError> {
+    serde_json::from_str(text).map_err(|e| EngineError::DeployedTemplate {
+        region: region.to_string(),
+        message: e.to_string(),
+    })
 }
 
 /// The tags every stack carries.
@@ -199,7 +214,7 @@ pub fn select_regions<'a>(
 pub fn totals(plans: &[RegionPlan]) -> (usize, usize, usize, usize) {
     let mut t = (0, 0, 0, 0);
     for p in plans {
-        let (a, c, d) = crate::diff::counts(&p.changes);
+        let (a, c, d) = streamscale_core::diff::counts(&p.changes);
         t.0 += a;
         t.1 += c;
         t.2 += d;

@@ -1,31 +1,28 @@
 //! `plan`: per region, concurrently, what apply would change.
 //!
-//! A missing stack is a create of every resource. An existing one gets a
+//! A missing stack is a create of every resource. An existing one is read
+//! (template, parameters, tags and the live state of its resources); when
+//! all of them match the plan, no change set is made. Otherwise it gets a
 //! CloudFormation change set (deterministic name), read back and deleted
 //! again unless the plan is saved; property detail comes from a structural
 //! diff of the deployed template against the rendered one, since change
-//! sets do not always carry details.
+//! sets do not always carry details. Only CloudFormation's empty-change-set
+//! failure means "no changes": any other failure is the region's error.
 
 use futures::future::join_all;
 
-use super::{
-    EngineError, RegionPlan, StackAction, fingerprint, row_action, stack_tags, template_digest,
-};
+use super::wait::Backoff;
+use super::{EngineError, RegionPlan, StackAction, row_action, stack_tags};
 use crate::aws::Aws;
-use crate::aws::stack::{INLINE_TEMPLATE_LIMIT, Stacks, TemplateSource, upload_template};
-use crate::diff::{ResourceChange, diff_templates};
-use crate::plan::Plan;
-use crate::render::RegionStack;
-
-/// Statuses in which a stack is mid-operation.
-pub fn is_busy(status: &str) -> bool {
-    status.ends_with("_IN_PROGRESS") && status != "REVIEW_IN_PROGRESS"
-}
-
-/// The deterministic change-set name for a rendered template.
-pub fn change_set_name(digest: &str) -> String {
-    format!("streamscale-{}", &digest[..16.min(digest.len())])
-}
+use crate::aws::cloudformation::{
+    ChangeRow, ChangeSet, INLINE_TEMPLATE_LIMIT, Stacks, TemplateSource, upload_template,
+};
+use streamscale_core::diff::{ResourceChange, diff_templates};
+use streamscale_core::digest::{change_set_name, fingerprint, template_digest};
+use streamscale_core::plan::Plan;
+use streamscale_core::render::RegionStack;
+use streamscale_core::repair::with_repairs;
+use streamscale_core::stack::ChangeSetState;
 
 /// Where the template goes: inline up to CloudFormation's limit, else
 /// through S3 (`[aws] template_bucket`, or `streamscale-templates-<account>-<region>`).
@@ -59,6 +56,34 @@ pub fn default_bucket(account: &str, region: &str) -> String {
     format!("streamscale-templates-{account}-{region}")
 }
 
+/// Create a change set (replacing one of the same deterministic name from
+/// an earlier plan) and wait until CloudFormation has finished creating it.
+pub async fn change_set(
+    stacks: &Stacks,
+    stack: &str,
+    name: &str,
+    source: &TemplateSource,
+    parameters: &[(String, String)],
+    tags: &[(String, String)],
+) -> Result<ChangeSet, EngineError> {
+    for (existing, id) in stacks.change_sets(stack).await? {
+        if existing == name {
+            stacks.delete_change_set(stack, &id).await?;
+        }
+    }
+    let id = stacks
+        .create_change_set(stack, name, source, parameters, tags)
+        .await?;
+    let mut backoff = Backoff::default();
+    loop {
+        let cs = stacks.describe_change_set(stack, &id, name).await?;
+        if cs.state() != ChangeSetState::Pending {
+            return Ok(cs);
+        }
+        backoff.wait().await;
+    }
+}
+
 /// Plan one region.
 pub async fn plan_region(
     aws: &Aws,
@@ -82,21 +107,22 @@ pub async fn plan_region(
         changes: Vec::new(),
         notes: Vec::new(),
         drift: Vec::new(),
+        repair_steps: Vec::new(),
     };
     let Some(info) = info else {
         rp.changes = diff_templates(None, &rendered);
         return Ok(rp);
     };
-    if is_busy(&info.status) {
+    if info.status.is_busy() {
         return Err(EngineError::Busy {
             region: stack.region.clone(),
             stack: name,
-            status: info.status,
+            status: info.status.to_string(),
         });
     }
     let deployed_text = stacks.template(&name).await?;
     rp.fingerprint = Some(fingerprint(&info, &deployed_text));
-    if info.status == "ROLLBACK_COMPLETE" || info.status == "REVIEW_IN_PROGRESS" {
+    if info.status.never_created() {
         rp.action = StackAction::ReplaceRolledBack;
         rp.notes.push(format!(
             "the stack is in {} (a create that never finished): apply deletes it and creates it again",
@@ -105,62 +131,72 @@ pub async fn plan_region(
         rp.changes = diff_templates(None, &rendered);
         return Ok(rp);
     }
-    let deployed: serde_json::Value =
-        serde_json::from_str(&deployed_text).unwrap_or(serde_json::Value::Null);
+    let deployed = super::parse_deployed(&stack.region, &deployed_text)?;
     let diff = diff_templates(Some(&deployed), &rendered);
+    let tags = stack_tags(plan);
     let params_changed = stack
         .parameters
         .iter()
-        .any(|(k, v)| info.parameters.get(k) != Some(v));
+        .any(|(k, v)| info.parameters.get(k) != Some(v))
+        || info.parameters.len() != stack.parameters.len();
+    let tags_changed = tags.iter().any(|(k, v)| info.tags.get(k) != Some(v));
 
     // Drift: live reads against the plan. What changed outside
-    // CloudFormation is repaired by a first update (see engine::drift).
+    // CloudFormation is repaired by a first update (see streamscale_core::repair).
     let drift = super::drift::plan_check(aws, plan, stack, &info, &deployed).await;
     rp.drift = drift.findings.clone();
     rp.notes.extend(drift.notes.iter().cloned());
-    let (source, cs_name) = match &drift.repair {
-        Some(t) => super::drift::repair_source(aws, plan, stack, t).await?,
-        None => (
-            template_source(aws, plan, stack, &digest).await?,
-            change_set_name(&digest),
-        ),
-    };
-    let cs = stacks
-        .create_change_set(
-            &name,
-            &cs_name,
-            &source,
-            &stack.parameters,
-            &stack_tags(plan),
-        )
-        .await?;
-    if cs.is_empty_failure() || (cs.changes.is_empty() && diff.is_empty() && !params_changed) {
-        let _ = stacks.delete_change_set(&name, &cs.id).await;
-        if !diff.is_empty() {
-            // CloudFormation sees nothing to do although the templates
-            // differ (e.g. only formatting it normalises): trust it.
-            rp.notes.push("CloudFormation reports no changes".into());
-        }
+    rp.repair_steps = drift.steps.clone();
+    if diff.is_empty() && !params_changed && !tags_changed && drift.repair_template.is_none() {
+        // Template, parameters, tags and live state match the plan: a
+        // change set cannot find anything to do, so none is made.
         rp.action = StackAction::NoChanges;
         return Ok(rp);
     }
-    if cs.status == "FAILED" {
-        let _ = stacks.delete_change_set(&name, &cs.id).await;
-        return Err(EngineError::Aws(crate::aws::AwsError::Call {
-            region: stack.region.clone(),
-            operation: "CreateChangeSet",
-            message: cs
-                .reason
-                .clone()
-                .unwrap_or_else(|| "change set failed".into()),
-        }));
+    let (source, cs_name) = match &drift.repair_template {
+        Some(t) => super::repair::repair_source(aws, plan, stack, t).await?,
+        None => (
+            template_source(aws, plan, stack, &digest).await?,
+            change_set_name(&digest, None),
+        ),
+    };
+    let cs = change_set(&stacks, &name, &cs_name, &source, &stack.parameters, &tags).await?;
+    match cs.state() {
+        ChangeSetState::Failed(reason) => {
+            let _ = stacks.delete_change_set(&name, &cs.id).await;
+            return Err(EngineError::Aws(crate::aws::AwsError::Call {
+                region: stack.region.clone(),
+                operation: "CreateChangeSet",
+                message: reason,
+            }));
+        }
+        ChangeSetState::NoChanges if drift.repair_template.is_some() => {
+            let _ = stacks.delete_change_set(&name, &cs.id).await;
+            return Err(EngineError::Aws(crate::aws::AwsError::Call {
+                region: stack.region.clone(),
+                operation: "CreateChangeSet",
+                message: "CloudFormation found nothing to change in the drift repair's first update, so apply could not repair the drift found; see `streamscale drift`".into(),
+            }));
+        }
+        ChangeSetState::NoChanges => {
+            let _ = stacks.delete_change_set(&name, &cs.id).await;
+            if !diff.is_empty() {
+                // CloudFormation sees nothing to do although the templates
+                // differ (e.g. only formatting it normalises): trust it.
+                rp.notes.push("CloudFormation reports no changes".into());
+            }
+            rp.action = StackAction::NoChanges;
+            return Ok(rp);
+        }
+        ChangeSetState::Ready | ChangeSetState::Pending => {}
     }
     rp.action = StackAction::Update;
-    rp.changes = match &drift.repair {
-        Some(_) => super::drift::with_repairs(merge(&[], diff), &drift.changes),
-        None => merge(&cs.changes, diff),
+    rp.changes = if drift.repair_template.is_some() {
+        with_repairs(merge(&[], diff), &drift.changes)
+    } else {
+        merge(&cs.changes, diff)
     };
-    if cs.changes.is_empty() && !rp.changes.is_empty() && drift.repair.is_none() {
+    if cs.changes.is_empty() && !rp.changes.is_empty() && drift.repair_template.is_none() {
         rp.notes.push(
             "the change set lists no resource changes; changes shown come from comparing the deployed template with the rendered one".into(),
         );
@@ -175,7 +211,7 @@ pub async fn plan_region(
 
 /// Change-set rows decide the action where they exist; the structural
 /// diff gives property detail and covers what the change set omits.
-fn merge(rows: &[crate::aws::stack::ChangeRow], diff: Vec<ResourceChange>) -> Vec<ResourceChange> {
+fn merge(rows: &[ChangeRow], diff: Vec<ResourceChange>) -> Vec<ResourceChange> {
     let mut out = diff;
     for row in rows {
         let action = row_action(&row.action, row.replacement.as_deref());

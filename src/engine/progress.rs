@@ -7,7 +7,7 @@ use std::sync::Mutex;
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::aws::stack::Event;
+use crate::aws::cloudformation::StackEvent;
 
 /// Where progress goes.
 pub struct Progress {
@@ -56,7 +56,7 @@ impl Progress {
     }
 
     /// A new stack event; `done` resources are complete.
-    pub fn event(&self, region: &str, ev: &Event, done: u64, stack_status: &str) {
+    pub fn event(&self, region: &str, ev: &StackEvent, done: u64, stack_status: &str) {
         match &self.bars {
             Some((_, map)) => {
                 if let Ok(m) = map.lock()

@@ -7,9 +7,15 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::{EngineError, RegionPlan, StackAction};
+use crate::aws::Aws;
+use crate::aws::cloudformation::Stacks;
+use streamscale_core::digest::{fingerprint, template_digest};
+use streamscale_core::plan::Plan;
+use streamscale_core::render::Rendered;
+use streamscale_core::repair::RepairStep;
 
-/// The version of the saved-plan format.
-pub const FORMAT_VERSION: u32 = 1;
+/// The version of the saved-plan format (2: typed drift repair steps).
+pub const FORMAT_VERSION: u32 = 2;
 
 /// A saved plan file.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -43,6 +49,9 @@ pub struct SavedRegion {
     pub change_set: Option<SavedChangeSet>,
     /// The changes shown.
     pub changes: serde_json::Value,
+    /// The drift repair apply runs after the change set (empty: none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub repair_steps: Vec<RepairStep>,
 }
 
 /// The stack as the plan saw it.
@@ -69,7 +78,7 @@ pub struct SavedChangeSet {
 
 impl SavedPlan {
     /// Build from region plans.
-    pub fn from_plans(plan: &crate::plan::Plan, regions: &[RegionPlan]) -> Self {
+    pub fn from_plans(plan: &streamscale_core::plan::Plan, regions: &[RegionPlan]) -> Self {
         SavedPlan {
             format_version: FORMAT_VERSION,
             kind: "streamscale-plan".into(),
@@ -87,7 +96,7 @@ impl SavedPlan {
                             template_sha256: r.template_sha256.clone(),
                             stack: r.stack.as_ref().map(|s| SavedStack {
                                 id: s.id.clone(),
-                                status: s.status.clone(),
+                                status: s.status.to_string(),
                                 last_updated: s.last_updated.clone(),
                                 fingerprint: r.fingerprint.clone().unwrap_or_default(),
                             }),
@@ -96,6 +105,7 @@ impl SavedPlan {
                                 id: c.id.clone(),
                             }),
                             changes: serde_json::to_value(&r.changes).unwrap_or_default(),
+                            repair_steps: r.repair_steps.clone(),
                         },
                     )
                 })
@@ -103,23 +113,18 @@ impl SavedPlan {
         }
     }
 
-    /// Write as pretty JSON.
-    pub fn write(&self, path: &Path) -> Result<(), EngineError> {
-        let text = serde_json::to_string_pretty(self).unwrap_or_default() + "\n";
-        std::fs::write(path, text).map_err(|e| EngineError::PlanFile {
-            path: path.display().to_string(),
-            message: e.to_string(),
-        })
+    /// The file's text: pretty JSON with a final newline.
+    pub fn to_text(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default() + "\n"
     }
 
-    /// Read and check the format.
-    pub fn read(path: &Path) -> Result<Self, EngineError> {
+    /// Parse a plan file's text (read from `path`) and check its format.
+    pub fn from_text(path: &Path, text: &str) -> Result<Self, EngineError> {
         let err = |message: String| EngineError::PlanFile {
             path: path.display().to_string(),
             message,
         };
-        let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
-        let saved: SavedPlan = serde_json::from_str(&text)
+        let saved: SavedPlan = serde_json::from_str(text)
             .map_err(|e| err(format!("not a streamscale plan file: {e}")))?;
         if saved.kind != "streamscale-plan" || saved.format_version != FORMAT_VERSION {
             return Err(err(format!(
@@ -129,4 +134,97 @@ impl SavedPlan {
         }
         Ok(saved)
     }
+}
+
+/// Rebuild region plans from a saved plan, refusing when it is stale.
+pub async fn plans_from_saved(
+    aws: &Aws,
+    plan: &Plan,
+    rendered: &Rendered,
+    saved: &SavedPlan,
+    only: &[String],
+) -> Result<Vec<RegionPlan>, EngineError> {
+    let stale = EngineError::Stale;
+    if saved.name != plan.name || saved.environment != plan.environment {
+        return Err(stale(format!(
+            "it was made for {} {}, not {} {}",
+            saved.name, saved.environment, plan.name, plan.environment
+        )));
+    }
+    let mut plans = Vec::new();
+    for (region, sr) in &saved.regions {
+        if !only.is_empty() && !only.contains(region) {
+            continue;
+        }
+        let stack = rendered
+            .stacks
+            .iter()
+            .find(|s| &s.region == region)
+            .ok_or_else(|| stale(format!("{region} is no longer in the plan")))?;
+        if template_digest(stack) != sr.template_sha256 {
+            return Err(stale(format!(
+                "{region}: the environment renders differently now than when the plan was saved"
+            )));
+        }
+        let stacks = Stacks::new(region, aws.cloudformation(region));
+        let info = stacks.describe(&saved.stack_name).await?;
+        match (&sr.stack, &info) {
+            (None, None) => {}
+            (None, Some(i)) => {
+                return Err(stale(format!(
+                    "{region}: stack {} was created since ({})",
+                    saved.stack_name, i.status
+                )));
+            }
+            (Some(_), None) => {
+                return Err(stale(format!(
+                    "{region}: stack {} was deleted since",
+                    saved.stack_name
+                )));
+            }
+            (Some(s), Some(i)) => {
+                let deployed = stacks.template(&saved.stack_name).await?;
+                if fingerprint(i, &deployed) != s.fingerprint {
+                    return Err(stale(format!(
+                        "{region}: stack {} changed since the plan (status {} → {}, last updated {} → {})",
+                        saved.stack_name,
+                        s.status,
+                        i.status,
+                        s.last_updated.as_deref().unwrap_or("never"),
+                        i.last_updated.as_deref().unwrap_or("never"),
+                    )));
+                }
+            }
+        }
+        let change_set = match (&sr.change_set, &info) {
+            (Some(cs), Some(_)) => {
+                let got = stacks
+                    .describe_change_set(&saved.stack_name, &cs.id, &cs.name)
+                    .await
+                    .map_err(|_| {
+                        stale(format!("{region}: change set {} no longer exists", cs.name))
+                    })?;
+                Some(got)
+            }
+            _ => None,
+        };
+        plans.push(RegionPlan {
+            region: region.clone(),
+            stack_name: saved.stack_name.clone(),
+            action: sr.action,
+            stack: info,
+            fingerprint: sr.stack.as_ref().map(|s| s.fingerprint.clone()),
+            template_sha256: sr.template_sha256.clone(),
+            change_set,
+            changes: serde_json::from_value(sr.changes.clone()).map_err(|e| {
+                stale(format!(
+                    "{region}: the plan file's changes do not parse ({e}): make the plan again"
+                ))
+            })?,
+            notes: Vec::new(),
+            drift: Vec::new(),
+            repair_steps: sr.repair_steps.clone(),
+        });
+    }
+    Ok(plans)
 }

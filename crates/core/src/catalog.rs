@@ -24,11 +24,11 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 /// `data/aws-prices.csv`: EC2 (`ec2`) and ElastiCache for Redis OSS (`elasticache`) prices.
-const PRICES_CSV: &str = include_str!("../data/aws-prices.csv");
+const PRICES_CSV: &str = include_str!("../../../data/aws-prices.csv");
 /// `data/aws-prices-elasticache-valkey.csv`: ElastiCache for Valkey prices.
-const VALKEY_PRICES_CSV: &str = include_str!("../data/aws-prices-elasticache-valkey.csv");
+const VALKEY_PRICES_CSV: &str = include_str!("../../../data/aws-prices-elasticache-valkey.csv");
 /// `data/aws-regions.csv`: region code, metro, coordinates and Cloudflare region.
-const REGIONS_CSV: &str = include_str!("../data/aws-regions.csv");
+const REGIONS_CSV: &str = include_str!("../../../data/aws-regions.csv");
 
 /// Header every embedded price file must start with.
 const PRICES_HEADER: &str = "service,region,instance_type,usd_per_hour,source_date";

@@ -8,6 +8,8 @@
 pub mod diagnostic;
 pub mod schema;
 pub mod source;
+
+pub use source::PlanFiles;
 mod validate;
 
 use std::path::Path;
@@ -144,14 +146,33 @@ impl Event {
     }
 }
 
-/// Load, merge, check and size the plan at `path`.
-pub fn load(path: &Path) -> Result<Plan, PlanErrors> {
-    let merged = source::load(path)?;
+/// Load, merge, check and size the plan at `path`, reading it and its
+/// `extends` chain through `files`.
+pub fn load(path: &Path, files: &dyn PlanFiles) -> Result<Plan, PlanErrors> {
+    let merged = source::load_with(path, None, files)?;
     validate::build(merged)
 }
 
-/// Load a plan from text, as if read from the file `path` (tests, benchmarks).
-pub fn from_str(path: &Path, text: &str) -> Result<Plan, PlanErrors> {
-    let merged = source::load_with_text(path, Some(text.to_string()))?;
+/// Load a plan from text, as if read from the file `path`; its `extends`
+/// (if any) are read through `files`.
+pub fn from_text(path: &Path, text: &str, files: &dyn PlanFiles) -> Result<Plan, PlanErrors> {
+    let merged = source::load_with(path, Some(text.to_string()), files)?;
     validate::build(merged)
+}
+
+/// Plan text alone, with no files behind it: an `extends` is an error.
+pub fn from_str(path: &Path, text: &str) -> Result<Plan, PlanErrors> {
+    from_text(path, text, &NoFiles)
+}
+
+/// No files at all: every read fails (plans given as text, with no `extends`).
+pub struct NoFiles;
+
+impl PlanFiles for NoFiles {
+    fn read(&self, path: &Path) -> std::io::Result<String> {
+        Err(std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            format!("no file {} (the plan was given as text)", path.display()),
+        ))
+    }
 }

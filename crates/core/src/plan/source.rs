@@ -106,17 +106,31 @@ pub struct MergedSource {
     pub stem: String,
 }
 
-/// Read `path` and its `extends` chain and overlay them.
-pub fn load(path: &Path) -> Result<MergedSource, Box<Diagnostic>> {
-    load_with_text(path, None)
+/// Where plan files come from: the project's disk in the CLI, memory in
+/// tests. The core never touches the file system itself.
+pub trait PlanFiles {
+    /// The text of the file at `path`.
+    fn read(&self, path: &Path) -> std::io::Result<String>;
+    /// A canonical form of `path`, to find `extends` loops.
+    fn canonical(&self, path: &Path) -> PathBuf {
+        path.to_path_buf()
+    }
+    /// How `path` is named in messages (relative to the working folder).
+    fn display(&self, path: &Path) -> String {
+        path.display().to_string()
+    }
 }
 
-/// Like [`load`], with the leaf file's text given rather than read (its
-/// `extends` still resolve relative to `path`).
-pub fn load_with_text(path: &Path, text: Option<String>) -> Result<MergedSource, Box<Diagnostic>> {
+/// Read `path` (or take its text when given) and its `extends` chain
+/// through `files`, and overlay them.
+pub fn load_with(
+    path: &Path,
+    text: Option<String>,
+    files: &dyn PlanFiles,
+) -> Result<MergedSource, Box<Diagnostic>> {
     let mut sources = SourceMap::default();
     let mut chain = Vec::new();
-    let table = load_file(path, text, &mut chain, &mut sources, None)?;
+    let table = load_file(files, path, text, &mut chain, &mut sources, None)?;
     let stem = path
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
@@ -134,16 +148,8 @@ struct ExtendsRef {
     span: Range<usize>,
 }
 
-fn display_name(path: &Path) -> String {
-    if let Ok(cwd) = std::env::current_dir()
-        && let Ok(rel) = path.strip_prefix(&cwd)
-    {
-        return rel.display().to_string();
-    }
-    path.display().to_string()
-}
-
 fn load_file(
+    files: &dyn PlanFiles,
     path: &Path,
     text: Option<String>,
     chain: &mut Vec<PathBuf>,
@@ -160,7 +166,7 @@ fn load_file(
         };
         Box::new(diag.with_help(help))
     };
-    let text = match text.map_or_else(|| std::fs::read_to_string(path), Ok) {
+    let text = match text.map_or_else(|| files.read(path), Ok) {
         Ok(t) => t,
         Err(e) => {
             let what = if from.is_some() {
@@ -171,7 +177,7 @@ fn load_file(
             return Err(located_error(
                 sources,
                 ErrorCode::ExtendsBroken,
-                format!("cannot read {what} `{}`: {e}", display_name(path)),
+                format!("cannot read {what} `{}`: {e}", files.display(path)),
                 if from.is_some() {
                     "`extends` is a path relative to the file that contains it".into()
                 } else {
@@ -182,12 +188,12 @@ fn load_file(
             ));
         }
     };
-    let canonical = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+    let canonical = files.canonical(path);
     if chain.contains(&canonical) {
         let cycle: Vec<String> = chain
             .iter()
             .chain(std::iter::once(&canonical))
-            .map(|p| display_name(p))
+            .map(|p| files.display(p))
             .collect();
         return Err(located_error(
             sources,
@@ -200,7 +206,7 @@ fn load_file(
 
     let file_index = sources.files.len();
     sources.files.push(SourceFile {
-        name: display_name(path),
+        name: files.display(path),
         text: text.clone(),
     });
 
@@ -244,6 +250,7 @@ fn load_file(
                 .unwrap_or(0..0);
             let parent_path = path.parent().unwrap_or(Path::new(".")).join(&parent);
             load_file(
+                files,
                 &parent_path,
                 None,
                 chain,

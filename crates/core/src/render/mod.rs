@@ -5,16 +5,16 @@ pub mod cloudflare;
 pub mod templates;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 
 use crate::capacity::RegionCapacity;
 use crate::plan::{Plan, Region};
-pub use templates::Templates;
+pub use templates::{TemplateOverride, Templates};
 
-/// Errors while rendering or writing rendered files.
+/// Errors while rendering.
 #[derive(Debug, thiserror::Error)]
 pub enum RenderError {
     /// A template failed to compile or render (strict mode: a missing value is an error).
@@ -40,15 +40,6 @@ pub enum RenderError {
         line: usize,
         /// Column in the rendered text.
         column: usize,
-    },
-    /// Reading a template or writing a file failed.
-    #[error("{path}: {source}")]
-    Io {
-        /// The file.
-        path: String,
-        /// The cause.
-        #[source]
-        source: std::io::Error,
     },
 }
 
@@ -106,37 +97,6 @@ impl Rendered {
         }
         out.push((PathBuf::from("capacity.json"), to_pretty(&self.capacity)));
         out
-    }
-
-    /// Write every file under `dir` (usually `out/<env>`), creating folders,
-    /// and remove stale region folders of regions no longer in the plan.
-    pub fn write(&self, dir: &Path) -> Result<Vec<PathBuf>, RenderError> {
-        let io = |p: &Path| {
-            let path = p.display().to_string();
-            move |source| RenderError::Io { path, source }
-        };
-        let aws = dir.join("aws");
-        if let Ok(entries) = std::fs::read_dir(&aws) {
-            for e in entries.flatten() {
-                let name = e.file_name().to_string_lossy().into_owned();
-                if !self.stacks.iter().any(|s| s.region == name) {
-                    std::fs::remove_dir_all(e.path()).map_err(io(&e.path()))?;
-                }
-            }
-        }
-        let mut written = Vec::new();
-        for (rel, text) in self.files() {
-            let path = dir.join(&rel);
-            if let Some(parent) = path.parent() {
-                std::fs::create_dir_all(parent).map_err(io(parent))?;
-            }
-            // Only touch files whose bytes change: keeps mtimes meaningful.
-            if std::fs::read(&path).ok().as_deref() != Some(text.as_bytes()) {
-                std::fs::write(&path, &text).map_err(io(&path))?;
-            }
-            written.push(path);
-        }
-        Ok(written)
     }
 }
 

@@ -3,8 +3,6 @@
 //! HTML escaping (the output is JSON), and a `json` helper that writes any
 //! context value as a JSON literal.
 
-use std::path::Path;
-
 use handlebars::{
     Context, Handlebars, Helper, HelperResult, Output, RenderContext, RenderErrorReason,
 };
@@ -23,23 +21,23 @@ pub struct BuiltIn {
 pub const BUILT_IN: &[BuiltIn] = &[
     BuiltIn {
         path: "aws/stack.json.hbs",
-        text: include_str!("../../templates/aws/stack.json.hbs"),
+        text: include_str!("../../../../templates/aws/stack.json.hbs"),
     },
     BuiltIn {
         path: "aws/network.json.hbs",
-        text: include_str!("../../templates/aws/network.json.hbs"),
+        text: include_str!("../../../../templates/aws/network.json.hbs"),
     },
     BuiltIn {
         path: "aws/compute.json.hbs",
-        text: include_str!("../../templates/aws/compute.json.hbs"),
+        text: include_str!("../../../../templates/aws/compute.json.hbs"),
     },
     BuiltIn {
         path: "aws/cache.json.hbs",
-        text: include_str!("../../templates/aws/cache.json.hbs"),
+        text: include_str!("../../../../templates/aws/cache.json.hbs"),
     },
     BuiltIn {
         path: "aws/alarms.json.hbs",
-        text: include_str!("../../templates/aws/alarms.json.hbs"),
+        text: include_str!("../../../../templates/aws/alarms.json.hbs"),
     },
 ];
 
@@ -56,37 +54,29 @@ pub struct Templates {
 impl Templates {
     /// The built-in templates only.
     pub fn builtin() -> Result<Self, RenderError> {
-        Self::load(None)
+        Self::with_overrides(&[])
     }
 
-    /// The built-in templates, each replaced by `dir/<path>` where that exists.
-    pub fn with_overrides(dir: &Path) -> Result<Self, RenderError> {
-        Self::load(Some(dir))
-    }
-
-    fn load(dir: Option<&Path>) -> Result<Self, RenderError> {
+    /// The built-in templates, each replaced by the override of the same
+    /// path where one is given (the project reads them from its folder).
+    pub fn with_overrides(overrides: &[TemplateOverride]) -> Result<Self, RenderError> {
         let mut registry = Handlebars::new();
         registry.set_strict_mode(true);
         registry.register_escape_fn(handlebars::no_escape);
         registry.register_helper("json", Box::new(json_helper));
         let mut overridden = Vec::new();
         for t in BUILT_IN {
-            let custom = dir.map(|d| d.join(t.path)).filter(|p| p.is_file());
-            let (text, origin) = match &custom {
-                Some(p) => {
-                    let text = std::fs::read_to_string(p).map_err(|e| RenderError::Io {
-                        path: p.display().to_string(),
-                        source: e,
-                    })?;
-                    overridden.push(p.display().to_string());
-                    (text, p.display().to_string())
+            let (text, origin) = match overrides.iter().find(|o| o.path == t.path) {
+                Some(o) => {
+                    overridden.push(o.origin.clone());
+                    (o.text.as_str(), o.origin.clone())
                 }
-                None => (t.text.to_string(), format!("built-in {}", t.path)),
+                None => (t.text, format!("built-in {}", t.path)),
             };
             // Partials are registered under their stem: `{{> network}}`.
             let name = partial_name(t.path);
             registry
-                .register_template_string(&name, &text)
+                .register_template_string(&name, text)
                 .map_err(|e| RenderError::Template {
                     template: origin.clone(),
                     message: e.to_string(),
@@ -107,6 +97,17 @@ impl Templates {
                 message: e.to_string(),
             })
     }
+}
+
+/// A project's own version of a built-in template.
+#[derive(Debug, Clone)]
+pub struct TemplateOverride {
+    /// The built-in template's path (`aws/network.json.hbs`).
+    pub path: &'static str,
+    /// The project's text.
+    pub text: String,
+    /// Where it came from, for messages.
+    pub origin: String,
 }
 
 /// `aws/network.json.hbs` → `network`; the stack template keeps its path.

@@ -6,27 +6,7 @@ use rust_decimal::Decimal;
 
 use super::{Money, round_fixed};
 
-/// Digits with `,` every three: `1234567` → `1,234,567`; a fraction is kept.
-pub fn thousands(s: &str) -> String {
-    let (int, frac) = s.split_once('.').map_or((s, None), |(i, f)| (i, Some(f)));
-    let neg = int.starts_with('-');
-    let digits = int.trim_start_matches('-');
-    let mut out = String::new();
-    if neg {
-        out.push('-');
-    }
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if let Some(f) = frac {
-        out.push('.');
-        out.push_str(f);
-    }
-    out
-}
+pub use crate::text::thousands;
 
 /// An integer with separators.
 pub fn int(n: u64) -> String {

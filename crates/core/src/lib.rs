@@ -1,0 +1,38 @@
+//! streamscale's pure core: everything that decides, as data in and data out.
+//!
+//! No I/O lives here: no async runtime, no AWS SDK, no file system. The
+//! compiler keeps it so (this crate depends on none of them); the engine in
+//! the `streamscale` crate runs the I/O and hands the results to these
+//! functions.
+//!
+//! - [`plan`]: the plan format, loading with `extends`, validation, diagnostics;
+//! - [`capacity`]: the exact arithmetic of SPEC §4;
+//! - [`catalog`]: static facts (regions, AZs, instance types, prices);
+//! - [`render`]: CloudFormation (handlebars) and Cloudflare bodies;
+//! - [`diff`]: the structural template diff a plan shows;
+//! - [`stack`]: a CloudFormation stack's model (typed status, resources,
+//!   events, change sets);
+//! - [`observed`]: what runs in a region, as the engine read it;
+//! - [`template`]: template values (`Ref` resolution, property paths, typed values);
+//! - [`resources`]: the resource-type registry, one module per AWS type;
+//! - [`drift`]: the comparison of a template with what runs;
+//! - [`repair`]: how apply repairs drift, as typed steps;
+//! - [`report`]: the capacity review model and its formats;
+//! - [`digest`], [`text`]: digests and one-line formatting shared by all;
+//! - [`synthetic`]: generated plans for benchmarks.
+
+pub mod capacity;
+pub mod catalog;
+pub mod diff;
+pub mod digest;
+pub mod drift;
+pub mod observed;
+pub mod plan;
+pub mod render;
+pub mod repair;
+pub mod report;
+pub mod resources;
+pub mod stack;
+pub mod synthetic;
+pub mod template;
+pub mod text;

@@ -1,0 +1,287 @@
+//! `apply`, `destroy` and `outputs`: the commands that change live stacks
+//! or read their outputs.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+
+use clap::Args;
+use console::style;
+use serde_json::{Value, json};
+
+use super::plan::{plan_regions, selected};
+use super::views::{print_plan, report_outcomes};
+use super::{EnvArg, Error, Outcome, Ui};
+use crate::aws::Aws;
+use crate::cloudflare::Cloudflare;
+use crate::engine::EngineError;
+use crate::engine::RegionPlan;
+use crate::engine::apply::{apply_all, destroy_all, outputs_all};
+use crate::engine::cloudflare::{CloudflarePlan, known_outputs, plan_cloudflare, resolved_bodies};
+use crate::engine::progress::Progress;
+use crate::engine::saved::{SavedPlan, plans_from_saved};
+use crate::project::Project;
+use streamscale_core::plan::Plan;
+use streamscale_core::render::{Rendered, to_pretty};
+
+/// `apply -e ENV [PLANFILE] [--yes] [--max-parallel N] [--region R]…`.
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    #[command(flatten)]
+    pub env: EnvArg,
+    /// A plan saved by `plan --out`: apply exactly that.
+    planfile: Option<PathBuf>,
+    /// Do not ask for confirmation.
+    #[arg(long, short = 'y')]
+    yes: bool,
+    /// Regions applied at the same time (default: all).
+    #[arg(long, value_name = "N")]
+    max_parallel: Option<usize>,
+    /// Only these regions (repeatable).
+    #[arg(long = "region", value_name = "REGION")]
+    regions: Vec<String>,
+}
+
+/// `destroy -e ENV [--yes] [--region R]…`.
+#[derive(Debug, Args)]
+pub struct DestroyArgs {
+    #[command(flatten)]
+    pub env: EnvArg,
+    /// Do not ask for confirmation.
+    #[arg(long, short = 'y')]
+    yes: bool,
+    /// Only these regions (repeatable).
+    #[arg(long = "region", value_name = "REGION")]
+    regions: Vec<String>,
+}
+
+/// `outputs -e ENV [--json]`.
+#[derive(Debug, Args)]
+pub struct OutputsArgs {
+    #[command(flatten)]
+    pub env: EnvArg,
+    /// Print one JSON document on stdout.
+    #[arg(long)]
+    json: bool,
+    /// Only these regions (repeatable).
+    #[arg(long = "region", value_name = "REGION")]
+    regions: Vec<String>,
+}
+
+fn confirm(question: &str, yes: bool) -> Result<(), Error> {
+    if yes {
+        return Ok(());
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(Error::Engine(EngineError::NotConfirmed(
+            "refusing to change live stacks without --yes: there is no terminal to confirm on"
+                .into(),
+        )));
+    }
+    eprint!("{question} Only 'yes' will be accepted: ");
+    let _ = std::io::stderr().flush();
+    let mut line = String::new();
+    let _ = std::io::stdin().lock().read_line(&mut line);
+    if line.trim() == "yes" {
+        Ok(())
+    } else {
+        Err(Error::Engine(EngineError::NotConfirmed(
+            "cancelled: nothing was changed".into(),
+        )))
+    }
+}
+
+/// `apply`.
+pub fn run(project: &Project, args: &ApplyArgs, ui: Ui) -> Result<Outcome, Error> {
+    let plan = project.load_plan(&args.env.env)?;
+    let rendered = project.render(&plan)?;
+    let stacks = selected(&rendered, &args.regions)?;
+    let out_dir = project.out_dir(&plan);
+    let rt = super::runtime()?;
+    rt.block_on(async {
+        let aws = Aws::load().await.map_err(EngineError::from)?;
+        let plans = match &args.planfile {
+            Some(file) => {
+                let text = std::fs::read_to_string(file).map_err(|e| Error::io(file, e))?;
+                let saved = SavedPlan::from_text(file, &text)?;
+                let plans = plans_from_saved(&aws, &plan, &rendered, &saved, &args.regions).await?;
+                print_plan(&plans, &CloudflarePlan::default());
+                plans
+            }
+            None => {
+                let plans = plan_regions(&aws, &plan, &stacks, true).await?;
+                let cf = plan_cloudflare(&aws, &plan, &rendered).await?;
+                print_plan(&plans, &cf);
+                if plans.iter().any(RegionPlan::has_changes) || !cf.changes.is_empty() {
+                    confirm(
+                        &format!(
+                            "\nApply these changes to {} {}?",
+                            plan.name, plan.environment
+                        ),
+                        args.yes,
+                    )?;
+                }
+                plans
+            }
+        };
+        crate::project::write_rendered(&rendered, &out_dir)?;
+        let progress = Progress::new(ui.color && std::io::stderr().is_terminal());
+        let todo: Vec<RegionPlan> = plans.iter().filter(|p| p.has_changes()).cloned().collect();
+        let outcomes = apply_all(
+            &aws,
+            &plan,
+            &stacks,
+            &todo,
+            args.max_parallel.unwrap_or(todo.len().max(1)),
+            &progress,
+        )
+        .await;
+        drop(progress);
+        report_outcomes(&outcomes)?;
+        let regions: Vec<String> = stacks.iter().map(|s| s.region.clone()).collect();
+        let bodies = write_outputs(&aws, &plan, &rendered, &regions, &out_dir).await?;
+        apply_cloudflare(&plan, bodies).await?;
+        eprintln!(
+            "Apply complete: {} of {} regions changed.",
+            outcomes.len(),
+            stacks.len()
+        );
+        Ok(Outcome::Ok)
+    })
+}
+
+/// Write each region's outputs and the Cloudflare bodies with the stack
+/// outputs resolved, next to the rendered files.
+async fn write_outputs(
+    aws: &Aws,
+    plan: &Plan,
+    rendered: &Rendered,
+    regions: &[String],
+    out_dir: &std::path::Path,
+) -> Result<Option<BTreeMap<&'static str, Value>>, Error> {
+    let known = known_outputs(aws, plan, rendered).await?;
+    crate::project::write_outputs(out_dir, regions, &known)?;
+    if rendered.cloudflare.is_empty() {
+        return Ok(None);
+    }
+    let (bodies, missing) = resolved_bodies(rendered, &known);
+    let dir = crate::project::write_resolved_cloudflare(out_dir, &bodies)?;
+    if missing.is_empty() {
+        eprintln!(
+            "Cloudflare bodies with stack outputs resolved: {}",
+            dir.display()
+        );
+        Ok(Some(bodies))
+    } else {
+        eprintln!(
+            "Cloudflare bodies written to {}; still unresolved (regions not applied yet): {}",
+            dir.display(),
+            missing.join(", ")
+        );
+        Ok(None)
+    }
+}
+
+/// Create or update the Cloudflare objects once every region's load
+/// balancer is known, when a token is set.
+async fn apply_cloudflare(
+    plan: &Plan,
+    bodies: Option<BTreeMap<&'static str, Value>>,
+) -> Result<(), Error> {
+    if plan.cloudflare.is_none() {
+        return Ok(());
+    }
+    let Some(bodies) = bodies else {
+        eprintln!("Cloudflare: not applied until every region of the plan has a stack.");
+        return Ok(());
+    };
+    let Some(api) = Cloudflare::from_env()? else {
+        eprintln!(
+            "Cloudflare: not applied (CLOUDFLARE_API_TOKEN is not set); the request bodies are in out/{}/cloudflare/resolved/",
+            plan.environment
+        );
+        return Ok(());
+    };
+    for line in crate::engine::cloudflare::apply(&api, plan, &bodies).await? {
+        eprintln!("Cloudflare: {line}");
+    }
+    Ok(())
+}
+
+/// `destroy`.
+pub fn destroy(project: &Project, args: &DestroyArgs, ui: Ui) -> Result<Outcome, Error> {
+    let plan = project.load_plan(&args.env.env)?;
+    let rendered = project.render(&plan)?;
+    let regions: Vec<String> = selected(&rendered, &args.regions)?
+        .iter()
+        .map(|s| s.region.clone())
+        .collect();
+    eprintln!(
+        "This deletes stack {} in {} region{}: {}",
+        plan.stack_name(),
+        regions.len(),
+        if regions.len() == 1 { "" } else { "s" },
+        regions.join(", ")
+    );
+    confirm("Destroy?", args.yes)?;
+    let rt = super::runtime()?;
+    rt.block_on(async {
+        let aws = Aws::load().await.map_err(EngineError::from)?;
+        // Cloudflare first, so traffic stops before the origins go; only
+        // when the whole plan is destroyed.
+        if args.regions.is_empty()
+            && plan.cloudflare.is_some()
+            && let Some(api) = Cloudflare::from_env()?
+        {
+            for line in crate::engine::cloudflare::destroy(&api, &plan).await? {
+                eprintln!("Cloudflare: {line}");
+            }
+        }
+        let progress = Progress::new(ui.color && std::io::stderr().is_terminal());
+        let outcomes = destroy_all(&aws, &plan, &regions, &progress).await;
+        drop(progress);
+        report_outcomes(&outcomes)?;
+        eprintln!("Destroy complete.");
+        Ok(Outcome::Ok)
+    })
+}
+
+/// `outputs`.
+pub fn outputs(project: &Project, args: &OutputsArgs) -> Result<Outcome, Error> {
+    let plan = project.load_plan(&args.env.env)?;
+    let rendered = project.render(&plan)?;
+    let regions: Vec<String> = selected(&rendered, &args.regions)?
+        .iter()
+        .map(|s| s.region.clone())
+        .collect();
+    let rt = super::runtime()?;
+    let outputs = rt.block_on(async {
+        let aws = Aws::load().await.map_err(EngineError::from)?;
+        outputs_all(&aws, &plan, &regions)
+            .await
+            .map_err(Error::Engine)
+    })?;
+    if args.json {
+        let doc = json!({
+            "format_version": 1,
+            "name": plan.name,
+            "environment": plan.environment,
+            "stack_name": plan.stack_name(),
+            "regions": outputs,
+        });
+        print!("{}", to_pretty(&doc));
+        return Ok(Outcome::Ok);
+    }
+    for (region, o) in &outputs {
+        println!("{}", style(region).bold().underlined());
+        match o {
+            None => println!("  (no stack {})", plan.stack_name()),
+            Some(o) => {
+                for (k, v) in o {
+                    println!("  {k:<22} {v}");
+                }
+            }
+        }
+    }
+    Ok(Outcome::Ok)
+}

@@ -1,0 +1,105 @@
+//! `plan`: what apply would change, per region and for Cloudflare.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::views::{plan_json, print_plan};
+use super::{EnvArg, Error, Outcome};
+use crate::aws::Aws;
+use crate::engine::cloudflare::plan_cloudflare;
+use crate::engine::planner::plan_all;
+use crate::engine::saved::SavedPlan;
+use crate::engine::{RegionPlan, select_regions};
+use crate::project::Project;
+use streamscale_core::plan::Plan;
+use streamscale_core::render::{RegionStack, Rendered, to_pretty};
+
+/// `plan -e ENV [--out FILE] [--json] [--detailed-exitcode] [--region R]…`.
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    pub env: EnvArg,
+    /// Save the plan (and keep its change sets) for `apply FILE`.
+    #[arg(long = "out", value_name = "FILE")]
+    out: Option<PathBuf>,
+    /// Print the plan as one JSON document on stdout.
+    #[arg(long)]
+    json: bool,
+    /// Exit 2 when there are changes (0 none, 1 error).
+    #[arg(long)]
+    detailed_exitcode: bool,
+    /// Only these regions (repeatable).
+    #[arg(long = "region", value_name = "REGION")]
+    regions: Vec<String>,
+}
+
+/// The regions selected by `--region` (all when none is given).
+pub fn selected<'a>(
+    rendered: &'a Rendered,
+    regions: &[String],
+) -> Result<Vec<&'a RegionStack>, Error> {
+    select_regions(rendered, regions).map_err(|message| Error::Usage {
+        message,
+        help: Some("--region takes a region of the plan; repeat it for several".into()),
+    })
+}
+
+/// Plan every selected region; the first region error fails the command.
+pub async fn plan_regions(
+    aws: &Aws,
+    plan: &Plan,
+    stacks: &[&RegionStack],
+    keep: bool,
+) -> Result<Vec<RegionPlan>, Error> {
+    let results = plan_all(aws, plan, stacks, keep).await;
+    let mut plans = Vec::new();
+    let mut errors = Vec::new();
+    for (region, r) in results {
+        match r {
+            Ok(p) => plans.push(p),
+            Err(e) => errors.push((region, e)),
+        }
+    }
+    if let Some((_, e)) = errors.into_iter().next() {
+        return Err(Error::Engine(e));
+    }
+    Ok(plans)
+}
+
+/// `plan`.
+pub fn run(project: &Project, args: &PlanArgs) -> Result<Outcome, Error> {
+    let plan = project.load_plan(&args.env.env)?;
+    let rendered = project.render(&plan)?;
+    let stacks = selected(&rendered, &args.regions)?;
+    let rt = super::runtime()?;
+    let (plans, cf) = rt.block_on(async {
+        let aws = Aws::load().await?;
+        let plans = plan_regions(&aws, &plan, &stacks, args.out.is_some()).await?;
+        let cf = plan_cloudflare(&aws, &plan, &rendered).await?;
+        Ok::<_, Error>((plans, cf))
+    })?;
+    if let Some(out) = &args.out {
+        let text = SavedPlan::from_plans(&plan, &plans).to_text();
+        std::fs::write(out, text).map_err(|e| Error::io(out, e))?;
+    }
+    if args.json {
+        print!("{}", to_pretty(&plan_json(&plan, &plans, &cf)));
+    } else {
+        print_plan(&plans, &cf);
+        if let Some(out) = &args.out {
+            eprintln!(
+                "\nSaved the plan to {}: apply it with `streamscale apply -e {} {}`",
+                out.display(),
+                args.env.env,
+                out.display()
+            );
+        }
+    }
+    let changed = plans.iter().any(RegionPlan::has_changes) || !cf.changes.is_empty();
+    Ok(if changed && args.detailed_exitcode {
+        Outcome::Changes
+    } else {
+        Outcome::Ok
+    })
+}

@@ -1,0 +1,121 @@
+//! Running a drift repair's steps ([`RepairStep`]) after the plan's first
+//! update: the second update that restores the plan, then the launch
+//! template default-version moves. What to repair, and how, was decided by
+//! the core ([`streamscale_core::repair`]) when the plan was made.
+
+use std::collections::HashSet;
+
+use serde_json::Value;
+
+use super::planner::{change_set, template_source};
+use super::progress::Progress;
+use super::{EngineError, RegionPlan, stack_tags};
+use crate::aws::cloudformation::{StackEvent, StackStatus, Stacks, TemplateSource};
+use crate::aws::{Aws, reads};
+use streamscale_core::digest::{change_set_name, sha256_hex};
+use streamscale_core::plan::Plan;
+use streamscale_core::render::{RegionStack, parameters_json, to_pretty};
+use streamscale_core::repair::RepairStep;
+use streamscale_core::stack::{ChangeSetState, Outcome};
+
+/// Where the repair template goes, and its change set's name.
+pub async fn repair_source(
+    aws: &Aws,
+    plan: &Plan,
+    stack: &RegionStack,
+    template: &Value,
+) -> Result<(TemplateSource, String), EngineError> {
+    let body = to_pretty(template);
+    let params = parameters_json(&stack.parameters).to_string();
+    let digest = sha256_hex(&[body.as_bytes(), params.as_bytes()]);
+    let repair = RegionStack {
+        region: stack.region.clone(),
+        template: body,
+        parameters: stack.parameters.clone(),
+    };
+    let source = template_source(aws, plan, &repair, &digest).await?;
+    Ok((source, change_set_name(&digest, Some("repair"))))
+}
+
+/// After the plan's update (the repair's first step): run the rest of the
+/// plan's repair steps. Returns the final status and failures of the
+/// restoring update when it did not succeed.
+pub async fn finish_repair(
+    aws: &Aws,
+    plan: &Plan,
+    stack: &RegionStack,
+    rp: &RegionPlan,
+    stacks: &Stacks,
+    seen: &mut HashSet<String>,
+    progress: &Progress,
+) -> Result<Option<(StackStatus, Vec<StackEvent>)>, EngineError> {
+    let region = stack.region.as_str();
+    let name = plan.stack_name();
+    for step in &rp.repair_steps {
+        match step {
+            RepairStep::RecordLive => {}
+            RepairStep::RestorePlan => {
+                progress.println(&format!(
+                    "[{region}] drift repair: what runs is recorded; restoring the plan (second update)"
+                ));
+                let source = template_source(aws, plan, stack, &rp.template_sha256).await?;
+                let cs = change_set(
+                    stacks,
+                    &name,
+                    &change_set_name(&rp.template_sha256, Some("restore")),
+                    &source,
+                    &stack.parameters,
+                    &stack_tags(plan),
+                )
+                .await?;
+                match cs.state() {
+                    ChangeSetState::NoChanges => {
+                        let _ = stacks.delete_change_set(&name, &cs.id).await;
+                    }
+                    ChangeSetState::Failed(reason) => {
+                        let _ = stacks.delete_change_set(&name, &cs.id).await;
+                        return Err(EngineError::Aws(crate::aws::AwsError::Call {
+                            region: region.to_string(),
+                            operation: "CreateChangeSet",
+                            message: reason,
+                        }));
+                    }
+                    ChangeSetState::Ready | ChangeSetState::Pending => {
+                        stacks.execute_change_set(&name, &cs.id).await?;
+                        let (status, failures) =
+                            super::apply::wait_stack(stacks, &name, seen, progress).await?;
+                        if status.outcome() != Outcome::Succeeded {
+                            return Ok(Some((status, failures)));
+                        }
+                    }
+                }
+            }
+            RepairStep::SetDefaultVersion { logical_id } => {
+                let resources = stacks.resources(&name).await?;
+                let Some(id) = resources
+                    .iter()
+                    .find(|r| &r.logical_id == logical_id)
+                    .and_then(|r| r.physical_id.clone())
+                else {
+                    continue;
+                };
+                let ec2 = aws.ec2(region);
+                if let Some(lt) = reads::launch_template(&ec2, region, &id, &[]).await?
+                    && let Some(latest) = lt["LatestVersionNumber"].as_i64()
+                {
+                    reads::set_default_launch_template_version(
+                        &ec2,
+                        region,
+                        &id,
+                        &latest.to_string(),
+                    )
+                    .await?;
+                    progress.println(&format!(
+                        "[{region}] drift repair: launch template {id} default version set to {latest} (the plan's launch data)"
+                    ));
+                }
+            }
+        }
+    }
+    Ok(None)
+}
