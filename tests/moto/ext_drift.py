@@ -12,7 +12,14 @@ the server answers with an HTTP 500 HTML page.  This module adds
     https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_StackResourceDrift.html
     https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_PropertyDifference.html
 
-      - only the properties set in the template are checked (no defaults);
+      - only the properties set in the template are checked (no defaults:
+        a property, or a key of a nested object, the template leaves out is
+        never compared);
+      - Tags is a set keyed by Key; the aws:cloudformation:* tags and the
+        stack-level tags CloudFormation propagates are not template
+        properties and are left out (a stack-level tag only while it keeps
+        the stack's value and the template does not set that key):
+        https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resource-tags.html
       - a resource that is gone is DELETED, one that differs MODIFIED, else
         IN_SYNC; a resource type this harness cannot read is UNKNOWN (with a
         DriftStatusReason) and makes the detection DETECTION_FAILED, as AWS
@@ -67,6 +74,39 @@ UNORDERED = {
     "LoadBalancerAttributes", "TargetGroupAttributes", "Dimensions", "AlarmActions", "OKActions",
     "InsufficientDataActions", "AvailabilityZones", "Certificates", "TagSpecifications",
 }
+
+# Tag lists: [{"Key": ..., "Value": ...}], compared as sets keyed by Key.
+TAG_LISTS = {"Tags"}
+
+
+def _is_tag_list(items: list[Any]) -> bool:
+    return all(isinstance(t, dict) and "Key" in t for t in items)
+
+
+def _own_tags(expected: Any, actual: Any, stack_tags: dict[str, str]) -> Any:
+    """The live tags drift detection compares with the template's Tags.
+
+    CloudFormation adds the aws:cloudformation:{logical-id,stack-id,stack-name}
+    tags and propagates the stack-level tags to the resources it creates
+    (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resource-tags.html);
+    neither is a property "explicitly defined in the stack template"
+    (https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DetectStackDrift.html),
+    so neither is drift.  A stack-level tag is left out only while it still
+    has the stack's value and the template does not set that key itself: a
+    tag added by hand, or a stack-level tag changed by hand, is still found."""
+    if not isinstance(actual, list) or not isinstance(expected, list) or not _is_tag_list(actual):
+        return actual
+    declared = {str(t.get("Key")) for t in expected if isinstance(t, dict)}
+    out = []
+    for tag in actual:
+        key = str(tag.get("Key"))
+        if key.lower().startswith("aws:"):
+            continue
+        if key not in declared and key in stack_tags and str(tag.get("Value")) == str(stack_tags[key]):
+            continue
+        out.append(tag)
+    return out
+
 
 _LOCK = threading.Lock()
 _DETECTIONS: dict[str, dict[str, Any]] = {}
@@ -162,6 +202,22 @@ def compare(expected: Any, actual: Any, path: str = "", key: str = "") -> list[d
     if isinstance(expected, list):
         if not isinstance(actual, list):
             diff(path, expected, actual, "NOT_EQUAL")
+            return diffs
+        if key in TAG_LISTS and _is_tag_list(expected) and _is_tag_list(actual):
+            # a tag list is a set keyed by Key (insertionOrder false in the
+            # resource schemas): order is no drift; a tag gone is REMOVE, a
+            # tag added ADD, a changed value NOT_EQUAL on that tag
+            live = {str(t["Key"]): (j, t) for j, t in enumerate(actual)}
+            wanted = {str(t["Key"]) for t in expected}
+            for i, tag in enumerate(expected):
+                hit = live.get(str(tag["Key"]))
+                if hit is None:
+                    diff(f"{path}/{i}", tag, None, "REMOVE")
+                else:
+                    diffs.extend(compare({k: v for k, v in tag.items() if k != "Key"}, hit[1], f"{path}/{i}", ""))
+            for j, tag in enumerate(actual):
+                if str(tag["Key"]) not in wanted:
+                    diff(f"{path}/{j}", None, tag, "ADD")
             return diffs
         if key in UNORDERED:
             unused = list(range(len(actual)))
@@ -526,9 +582,12 @@ def _cache_subnet_group(c: Callable[[str], Any], phys: str, expected: dict[str, 
         if _client_error(exc, "NotFound"):
             raise Gone() from exc
         raise
+    # DescribeCacheSubnetGroups has no tags: ListTagsForResource on the ARN
+    tags = c("elasticache").list_tags_for_resource(ResourceName=g["ARN"])["TagList"] if g.get("ARN") else None
     return _drop_none({
         "CacheSubnetGroupName": g.get("CacheSubnetGroupName"), "Description": g.get("CacheSubnetGroupDescription"),
         "SubnetIds": [s.get("SubnetIdentifier") for s in g.get("Subnets") or []],
+        "Tags": _tags(tags) if tags is not None else None,
     })
 
 
@@ -584,7 +643,10 @@ def _alarm(c: Callable[[str], Any], phys: str, expected: dict[str, Any]) -> dict
             "EvaluationPeriods", "DatapointsToAlarm", "Threshold", "ComparisonOperator", "TreatMissingData", "Metrics",
             "AlarmActions", "OKActions", "InsufficientDataActions", "ActionsEnabled", "Unit", "ThresholdMetricId",
             "EvaluateLowSampleCountPercentile")
-    return _drop_none({k: a.get(k) for k in keys})
+    out = {k: a.get(k) for k in keys}
+    # DescribeAlarms has no tags: ListTagsForResource on the alarm ARN
+    out["Tags"] = _tags(c("cloudwatch").list_tags_for_resource(ResourceARN=a["AlarmArn"])["Tags"])
+    return _drop_none(out)
 
 
 READERS: dict[str, Callable[[Callable[[str], Any], str, dict[str, Any]], dict[str, Any]]] = {
@@ -724,6 +786,8 @@ def _check(stack: Any, logical_id: str, clients: Callable[[str], Any]) -> dict[s
         entry["StackResourceDriftStatus"] = "UNKNOWN"
         entry["DriftStatusReason"] = f"reading {rtype} {phys} failed: {exc}"
         return entry
+    if "Tags" in expected and "Tags" in actual:
+        actual = dict(actual, Tags=_own_tags(expected["Tags"], actual["Tags"], dict(getattr(stack, "tags", None) or {})))
     diffs = compare(expected, actual)
     entry["ExpectedProperties"] = json.dumps(expected, sort_keys=True, default=str)
     entry["ActualProperties"] = json.dumps({k: actual.get(k) for k in expected if k in actual}, sort_keys=True, default=str)

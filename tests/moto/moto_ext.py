@@ -65,6 +65,11 @@ Resource types
                                          shows no association; Ref gives the
                                          route table id      -> _assoc_*
   * EC2 types without update support     Tags changes lost   -> _retag
+  * AWS::EC2::RouteTable, AWS::EC2::NatGateway, AWS::EC2::EIP
+                                         template Tags dropped -> _with_template_tags
+  * security-group rules from a group    Description dropped; SecurityGroupRule
+    (UserIdGroupPairs)                   .description read-only -> _rule_eq,
+                                                                _set_rule_description
   * AWS::ElasticLoadBalancingV2::LoadBalancer  ignores Type, IpAddressType,
                                          LoadBalancerAttributes, Tags; GetAtt
                                          LoadBalancerFullName refused -> _lb_*
@@ -1170,6 +1175,8 @@ def _patch_ec2_elbv2() -> None:
             source_group["GroupName"] = props["SourceSecurityGroupName"]
         if props.get("SourceSecurityGroupOwnerId") and source_group:
             source_group["UserId"] = props["SourceSecurityGroupOwnerId"]
+        if props.get("Description") and source_group:
+            source_group["Description"] = props["Description"]
         prefix_lists = [{"PrefixListId": props["SourcePrefixListId"]}] if props.get("SourcePrefixListId") else []
         if not (ip_ranges or source_group or prefix_lists):
             from moto.ec2.exceptions import EC2ClientError
@@ -1265,6 +1272,45 @@ def _patch_ec2_elbv2() -> None:
             return props.get("SecurityGroupEgress") or default_egress
         return props.get("SecurityGroupIngress") or []
 
+    # Gap: a rule whose source is a security group (UserIdGroupPairs) loses its
+    # Description, and SecurityGroupRule.description is read-only and reads
+    # the CIDR range only.  EC2 keeps a description on every kind of rule
+    # (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_UserIdGroupPair.html)
+    # and a description is not part of a rule's identity: revoking or
+    # re-authorizing a rule matches it without its description
+    # (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RevokeSecurityGroupIngress.html).
+    from moto.ec2.models.security_groups import SecurityGroupRule
+
+    def _rule_description(self: Any) -> Any:
+        return self.ip_range.get("Description") or self.source_group.get("Description")
+
+    def _set_rule_description(rule: Any, description: Any) -> None:
+        target = rule.ip_range if rule.ip_range else rule.source_group
+        if description:
+            target["Description"] = description
+        else:
+            target.pop("Description", None)
+
+    orig_rule_eq = SecurityGroupRule.__eq__
+
+    def _rule_eq(self: Any, other: Any) -> bool:
+        if not isinstance(other, SecurityGroupRule):
+            return NotImplemented
+        mine = {k: v for k, v in self.source_group.items() if k != "Description"}
+        theirs = {k: v for k, v in other.source_group.items() if k != "Description"}
+        if mine != theirs:
+            return False
+        saved = (self.source_group, other.source_group)
+        try:
+            self.source_group, other.source_group = mine, theirs
+            return orig_rule_eq(self, other)
+        finally:
+            self.source_group, other.source_group = saved
+
+    SecurityGroupRule.description = property(_rule_description)
+    SecurityGroupRule.__eq__ = _rule_eq
+    SecurityGroupRule.__hash__ = None  # type: ignore[assignment]
+
     def _apply_rule_diff(backend: Any, group: Any, old_rules: list[dict[str, Any]], new_rules: list[dict[str, Any]], egress: bool) -> None:
         # CloudFormation compares the old template's rules with the new
         # template's: it revokes the rules that were declared and no longer
@@ -1281,7 +1327,7 @@ def _patch_ec2_elbv2() -> None:
         for key, rule in after.items():
             if key in before and key in present:
                 if rule.get("Description") != before[key].get("Description"):
-                    present[key].description = rule.get("Description")  # UpdateSecurityGroupRuleDescriptions*
+                    _set_rule_description(present[key], rule.get("Description"))  # UpdateSecurityGroupRuleDescriptions*
                 continue
             if key in present:
                 continue  # already open (by hand): EC2 would answer InvalidPermission.Duplicate; CloudFormation leaves it
@@ -1292,7 +1338,7 @@ def _patch_ec2_elbv2() -> None:
             elif kind == "cidr6":
                 ip_ranges = [{"CidrIpv6": value, "Description": rule.get("Description")}]
             elif kind == "group":
-                groups = [{"GroupId": value}]
+                groups = [{"GroupId": value, **({"Description": rule["Description"]} if rule.get("Description") else {})}]
             else:
                 prefixes = [{"PrefixListId": value}]
             authorize(
@@ -1419,6 +1465,31 @@ def _patch_ec2_network() -> None:
         return igw
 
     InternetGateway.create_from_cloudformation_json = classmethod(_igw_create)
+
+    # Gap: RouteTable, NatGateway and EIP drop the template's Tags (moto's EIP
+    # says "TODO: support tags from cloudformation template"); AWS creates
+    # them with their tags
+    # (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-routetable.html,
+    # .../aws-resource-ec2-natgateway.html, .../aws-resource-ec2-eip.html).
+    # An address is tagged by its allocation id.
+    from moto.ec2.models.elastic_ip_addresses import ElasticAddress
+    from moto.ec2.models.nat_gateways import NatGateway
+
+    def _with_template_tags(model: Any) -> None:
+        orig = model.create_from_cloudformation_json.__func__
+
+        def create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):  # type: ignore[no-untyped-def]
+            resource = orig(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+            tags = {t["Key"]: t["Value"] for t in (cloudformation_json.get("Properties") or {}).get("Tags") or []}
+            if tags:
+                resource_id = getattr(resource, "allocation_id", None) or getattr(resource, "id", None) or resource.physical_resource_id
+                ec2_backends[account_id][region_name].create_tags([resource_id], tags)
+            return resource
+
+        model.create_from_cloudformation_json = classmethod(create)
+
+    for _model in (RouteTable, NatGateway, ElasticAddress):
+        _with_template_tags(_model)
 
     # Gap: SubnetRouteTableAssociation is recorded in a side table, so the
     # route table shows no association (DescribeRouteTables), its Ref is the
