@@ -9,9 +9,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use futures::future::join_all;
 use tokio::sync::Semaphore;
 
-use super::planner::template_source;
 use super::progress::Progress;
-use super::wait::Backoff;
+use super::stacks::{template_source, wait_stack};
 use super::{EngineError, RegionPlan, StackAction, stack_tags};
 use crate::aws::Aws;
 use crate::aws::cloudformation::{StackEvent, StackStatus, Stacks};
@@ -32,51 +31,6 @@ pub struct RegionOutcome {
     pub message: String,
     /// Failing resources and their reasons, from the stack events.
     pub failures: Vec<StackEvent>,
-}
-
-/// Wait for the stack's current operation to end, reporting new events.
-/// Returns the final status (`DELETE_COMPLETE` when the stack is gone) and
-/// the failed events of this operation.
-pub async fn wait_stack(
-    stacks: &Stacks,
-    name: &str,
-    seen: &mut HashSet<String>,
-    progress: &Progress,
-) -> Result<(StackStatus, Vec<StackEvent>), EngineError> {
-    let mut backoff = Backoff::default();
-    let mut done: HashSet<String> = HashSet::new();
-    let mut failures = Vec::new();
-    loop {
-        let info = stacks.describe(name).await?;
-        let status = info
-            .as_ref()
-            .map_or_else(|| StackStatus::new("DELETE_COMPLETE"), |i| i.status.clone());
-        // Events are per stack id; a deleted stack has none left to read by name.
-        let events = match &info {
-            Some(i) => stacks.events(&i.id, 200).await.unwrap_or_default(),
-            None => Vec::new(),
-        };
-        let mut fresh: Vec<&StackEvent> = events.iter().filter(|e| !seen.contains(&e.id)).collect();
-        fresh.reverse(); // oldest first
-        let any_new = !fresh.is_empty();
-        for e in fresh {
-            seen.insert(e.id.clone());
-            if e.logical_id != name && e.status.ends_with("_COMPLETE") {
-                done.insert(e.logical_id.clone());
-            }
-            if e.is_failure() {
-                failures.push(e.clone());
-            }
-            progress.event(&stacks.region, e, done.len() as u64, status.as_str());
-        }
-        if status.outcome() != Outcome::Running {
-            return Ok((status, failures));
-        }
-        if any_new {
-            backoff.reset();
-        }
-        backoff.wait().await;
-    }
 }
 
 async fn seen_events(stacks: &Stacks, id: &str) -> HashSet<String> {

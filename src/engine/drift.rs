@@ -211,7 +211,7 @@ pub async fn drift_region(
             &b.key,
         ))
     });
-    out.in_service = observed.in_service();
+    out.in_service = streamscale_core::resources::auto_scaling_group::in_service(&observed);
     out.status = if out.error.is_some() {
         Status::Error
     } else if findings.is_empty() {

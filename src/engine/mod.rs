@@ -8,6 +8,7 @@
 //! - [`observe`]: reading what runs; [`drift`]: `drift` and the planner's check;
 //! - [`cloudflare`]: the Cloudflare side of plan, apply and drift;
 //! - [`report`]: the live data of `report --live`;
+//! - [`stacks`]: stack operations plan, apply and repair share;
 //! - [`wait`]: the one backoff; [`progress`]: bars and event lines.
 
 pub mod apply;
@@ -19,6 +20,7 @@ pub mod progress;
 pub mod repair;
 pub mod report;
 pub mod saved;
+pub mod stacks;
 pub mod wait;
 
 use serde::Serialize;

@@ -11,78 +11,16 @@
 
 use futures::future::join_all;
 
-use super::wait::Backoff;
+use super::stacks::{change_set, template_source};
 use super::{EngineError, RegionPlan, StackAction, row_action, stack_tags};
 use crate::aws::Aws;
-use crate::aws::cloudformation::{
-    ChangeRow, ChangeSet, INLINE_TEMPLATE_LIMIT, Stacks, TemplateSource, upload_template,
-};
+use crate::aws::cloudformation::{ChangeRow, Stacks};
 use streamscale_core::diff::{ResourceChange, diff_templates};
 use streamscale_core::digest::{change_set_name, fingerprint, template_digest};
 use streamscale_core::plan::Plan;
 use streamscale_core::render::RegionStack;
 use streamscale_core::repair::with_repairs;
 use streamscale_core::stack::ChangeSetState;
-
-/// Where the template goes: inline up to CloudFormation's limit, else
-/// through S3 (`[aws] template_bucket`, or `streamscale-templates-<account>-<region>`).
-pub async fn template_source(
-    aws: &Aws,
-    plan: &Plan,
-    stack: &RegionStack,
-    digest: &str,
-) -> Result<TemplateSource, EngineError> {
-    if stack.template.len() <= INLINE_TEMPLATE_LIMIT {
-        return Ok(TemplateSource::Inline(stack.template.clone()));
-    }
-    let bucket = match &plan.template_bucket {
-        Some(b) => b.clone(),
-        None => default_bucket(&aws.account_id().await?, &stack.region),
-    };
-    let key = format!("{}/{}/{}.json", plan.stack_name(), stack.region, digest);
-    let url = upload_template(
-        &aws.s3(&stack.region),
-        &stack.region,
-        &bucket,
-        &key,
-        &stack.template,
-    )
-    .await?;
-    Ok(TemplateSource::Url(url))
-}
-
-/// The default template bucket of an account and region.
-pub fn default_bucket(account: &str, region: &str) -> String {
-    format!("streamscale-templates-{account}-{region}")
-}
-
-/// Create a change set (replacing one of the same deterministic name from
-/// an earlier plan) and wait until CloudFormation has finished creating it.
-pub async fn change_set(
-    stacks: &Stacks,
-    stack: &str,
-    name: &str,
-    source: &TemplateSource,
-    parameters: &[(String, String)],
-    tags: &[(String, String)],
-) -> Result<ChangeSet, EngineError> {
-    for (existing, id) in stacks.change_sets(stack).await? {
-        if existing == name {
-            stacks.delete_change_set(stack, &id).await?;
-        }
-    }
-    let id = stacks
-        .create_change_set(stack, name, source, parameters, tags)
-        .await?;
-    let mut backoff = Backoff::default();
-    loop {
-        let cs = stacks.describe_change_set(stack, &id, name).await?;
-        if cs.state() != ChangeSetState::Pending {
-            return Ok(cs);
-        }
-        backoff.wait().await;
-    }
-}
 
 /// Plan one region.
 pub async fn plan_region(

@@ -7,8 +7,8 @@ use std::collections::HashSet;
 
 use serde_json::Value;
 
-use super::planner::{change_set, template_source};
 use super::progress::Progress;
+use super::stacks::{change_set, template_source, wait_stack};
 use super::{EngineError, RegionPlan, stack_tags};
 use crate::aws::cloudformation::{StackEvent, StackStatus, Stacks, TemplateSource};
 use crate::aws::{Aws, reads};
@@ -82,8 +82,7 @@ pub async fn finish_repair(
                     }
                     ChangeSetState::Ready | ChangeSetState::Pending => {
                         stacks.execute_change_set(&name, &cs.id).await?;
-                        let (status, failures) =
-                            super::apply::wait_stack(stacks, &name, seen, progress).await?;
+                        let (status, failures) = wait_stack(stacks, &name, seen, progress).await?;
                         if status.outcome() != Outcome::Succeeded {
                             return Ok(Some((status, failures)));
                         }

@@ -66,60 +66,10 @@ pub struct ResourceChange {
     pub properties: Vec<PropertyChange>,
 }
 
-/// Properties whose change makes CloudFormation replace the resource (the
-/// common ones of the types streamscale renders; from the CloudFormation
-/// resource reference, "Update requires: Replacement").
-const REPLACING: &[(&str, &[&str])] = &[
-    ("AWS::EC2::VPC", &["CidrBlock"]),
-    (
-        "AWS::EC2::Subnet",
-        &["AvailabilityZone", "CidrBlock", "VpcId"],
-    ),
-    (
-        "AWS::EC2::SecurityGroup",
-        &["GroupDescription", "VpcId", "GroupName"],
-    ),
-    ("AWS::EC2::NatGateway", &["AllocationId", "SubnetId"]),
-    ("AWS::EC2::EIP", &["Domain"]),
-    ("AWS::EC2::RouteTable", &["VpcId"]),
-    ("AWS::EC2::Route", &["RouteTableId", "DestinationCidrBlock"]),
-    (
-        "AWS::ElasticLoadBalancingV2::LoadBalancer",
-        &["Scheme", "Name", "Type"],
-    ),
-    (
-        "AWS::ElasticLoadBalancingV2::TargetGroup",
-        &["Port", "Protocol", "VpcId", "TargetType", "Name"],
-    ),
-    (
-        "AWS::ElasticLoadBalancingV2::Listener",
-        &["LoadBalancerArn"],
-    ),
-    (
-        "AWS::AutoScaling::ScheduledAction",
-        &["AutoScalingGroupName"],
-    ),
-    ("AWS::AutoScaling::ScalingPolicy", &["AutoScalingGroupName"]),
-    (
-        "AWS::ElastiCache::ReplicationGroup",
-        &[
-            "Engine",
-            "CacheSubnetGroupName",
-            "AtRestEncryptionEnabled",
-            "TransitEncryptionEnabled",
-            "Port",
-            "ReplicationGroupDescription",
-        ],
-    ),
-    ("AWS::ElastiCache::SubnetGroup", &["CacheSubnetGroupName"]),
-];
-
-/// Whether changing `path` of a `resource_type` replaces the resource.
+/// Whether changing `path` of a `resource_type` replaces the resource: the
+/// registry's one table ([`crate::resources::replaces`]), shared with drift.
 pub fn replaces(resource_type: &str, path: &str) -> bool {
-    let top = path.split(['.', '[']).next().unwrap_or(path);
-    REPLACING
-        .iter()
-        .any(|(t, props)| *t == resource_type && props.contains(&top))
+    crate::resources::replaces(resource_type, path)
 }
 
 /// The changes that turn template `old` (deployed; `None` for no stack)

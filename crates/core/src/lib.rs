@@ -14,6 +14,7 @@
 //!   events, change sets);
 //! - [`observed`]: what runs in a region, as the engine read it;
 //! - [`template`]: template values (`Ref` resolution, property paths, typed values);
+//! - [`finding`]: one difference between what runs and the plan;
 //! - [`resources`]: the resource-type registry, one module per AWS type;
 //! - [`drift`]: the comparison of a template with what runs;
 //! - [`repair`]: how apply repairs drift, as typed steps;
@@ -26,6 +27,7 @@ pub mod catalog;
 pub mod diff;
 pub mod digest;
 pub mod drift;
+pub mod finding;
 pub mod observed;
 pub mod plan;
 pub mod render;

@@ -66,28 +66,4 @@ impl ObservedStack {
             })
             .collect()
     }
-
-    /// Running (InService) instances of the stack's auto-scaling groups;
-    /// `None` when no group was read.
-    pub fn in_service(&self) -> Option<u64> {
-        let groups: Vec<&Value> = self
-            .resources
-            .iter()
-            .filter(|r| r.resource_type == crate::resources::auto_scaling_group::TYPE_NAME)
-            .filter_map(|r| match self.states.get(&r.logical_id) {
-                Some(ResourceState::Found(v)) => Some(v),
-                _ => None,
-            })
-            .collect();
-        if groups.is_empty() {
-            return None;
-        }
-        Some(
-            groups
-                .iter()
-                .flat_map(|g| g["Instances"].as_array().cloned().unwrap_or_default())
-                .filter(|i| i["LifecycleState"].as_str() == Some("InService"))
-                .count() as u64,
-        )
-    }
 }

@@ -2,7 +2,7 @@
 //! read: no capacity or security setting streamscale compares.
 
 use super::{Cost, LiveRead, ResourceType};
-use crate::drift::Severity;
+use crate::finding::Severity;
 
 /// The registry entry.
 pub const TYPE: ResourceType = ResourceType {

@@ -13,11 +13,11 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value, json};
 
+use super::comparison::{Comparison, Difference, ObservedResource};
 use super::launch_template::launch_data_differences;
 use super::{Cost, LiveRead, Property, ReadCall, ResourceType};
-use crate::drift::compare::{Comparison, Difference, ObservedResource};
-use crate::drift::{Repair, Severity};
-use crate::observed::ResourceState;
+use crate::finding::{Repair, Severity};
+use crate::observed::{ObservedStack, ResourceState};
 use crate::template::{ValueType, instant, is_unknown, same, text, typed};
 
 /// The type's name.
@@ -254,4 +254,33 @@ fn launch_template_in_use(c: &mut Comparison<'_>, r: &ObservedResource<'_>) {
             );
         }
     }
+}
+
+/// Running (InService) instances of a stack's auto-scaling groups; `None`
+/// when no group was read.
+pub fn in_service(observed: &ObservedStack) -> Option<u64> {
+    let groups: Vec<&Value> = observed
+        .resources
+        .iter()
+        .filter(|r| r.resource_type == TYPE_NAME)
+        .filter_map(|r| match observed.states.get(&r.logical_id) {
+            Some(ResourceState::Found(v)) => Some(v),
+            _ => None,
+        })
+        .collect();
+    if groups.is_empty() {
+        return None;
+    }
+    Some(
+        groups
+            .iter()
+            .flat_map(|g| {
+                g["Instances"]
+                    .as_array()
+                    .map(Vec::as_slice)
+                    .unwrap_or_default()
+            })
+            .filter(|i| i["LifecycleState"].as_str() == Some("InService"))
+            .count() as u64,
+    )
 }

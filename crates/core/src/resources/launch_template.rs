@@ -8,9 +8,9 @@
 
 use serde_json::{Value, json};
 
+use super::comparison::{Comparison, Difference, ObservedResource, differs};
 use super::{Cost, LiveRead, MARKER_KEY, Marking, ReadCall, ResourceType};
-use crate::drift::compare::{Comparison, Difference, ObservedResource, differs};
-use crate::drift::{Repair, Severity};
+use crate::finding::{Repair, Severity};
 use crate::template::{ValueType, same, selected, typed};
 
 /// The registry entry.

@@ -4,9 +4,9 @@
 
 use serde_json::{Map, Value};
 
+use super::comparison::{Comparison, Difference, ObservedResource};
 use super::{Cost, ListCall, LiveRead, Property, ResourceType};
-use crate::drift::compare::{Comparison, Difference, ObservedResource};
-use crate::drift::{Repair, Severity};
+use crate::finding::{Repair, Severity};
 use crate::template::{ValueType, is_unknown, text};
 
 /// The registry entry.

@@ -14,6 +14,7 @@
 
 pub mod alarm;
 pub mod auto_scaling_group;
+pub mod comparison;
 pub mod launch_template;
 pub mod listener;
 pub mod load_balancer;
@@ -27,9 +28,9 @@ pub mod target_group;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
-use crate::drift::Severity;
-use crate::drift::compare::{Comparison, ObservedResource};
+use crate::finding::Severity;
 use crate::template::ValueType;
+use comparison::{Comparison, ObservedResource};
 
 /// Everything streamscale knows about one AWS resource type.
 #[derive(Debug)]

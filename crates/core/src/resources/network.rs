@@ -3,7 +3,7 @@
 //! compares; CloudFormation's drift detection covers them where it runs.
 
 use super::{Cost, LiveRead, ResourceType};
-use crate::drift::Severity;
+use crate::finding::Severity;
 
 const PLUMBING: LiveRead =
     LiveRead::NotRead("network plumbing: no capacity or security setting streamscale reads");

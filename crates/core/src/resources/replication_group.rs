@@ -3,9 +3,9 @@
 
 use serde_json::Value;
 
+use super::comparison::{Comparison, Difference, ObservedResource};
 use super::{Cost, LiveRead, Property, ReadCall, ResourceType};
-use crate::drift::compare::{Comparison, Difference, ObservedResource};
-use crate::drift::{Repair, Severity};
+use crate::finding::{Repair, Severity};
 use crate::template::{ValueType, same, text, typed};
 
 /// The registry entry.

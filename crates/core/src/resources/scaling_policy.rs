@@ -2,7 +2,7 @@
 //! region's group. Read from its group's policies (DescribePolicies).
 
 use super::{Cost, ListCall, LiveRead, Property, ResourceType};
-use crate::drift::Severity;
+use crate::finding::Severity;
 use crate::template::ValueType;
 
 /// The registry entry.

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use super::{Cost, ListCall, LiveRead, Property, ResourceType};
-use crate::drift::Severity;
+use crate::finding::Severity;
 use crate::template::{ValueType, instant};
 
 /// The registry entry.

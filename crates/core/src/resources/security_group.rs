@@ -7,9 +7,9 @@ use std::collections::BTreeSet;
 
 use serde_json::{Map, Value, json};
 
+use super::comparison::{Comparison, Difference, ObservedResource};
 use super::{Cost, LiveRead, MARKER_KEY, Marking, ReadCall, ResourceType};
-use crate::drift::compare::{Comparison, Difference, ObservedResource};
-use crate::drift::{Repair, Severity};
+use crate::finding::{Repair, Severity};
 use crate::template::{ValueType, is_unknown, text, typed};
 
 /// The registry entry.

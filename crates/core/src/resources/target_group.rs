@@ -1,9 +1,9 @@
 //! `AWS::ElasticLoadBalancingV2::TargetGroup`: where the load balancer
 //! sends traffic, with its health check and attributes.
 
+use super::comparison::{Comparison, ObservedResource};
 use super::{Cost, LiveRead, Property, ReadCall, ResourceType};
-use crate::drift::Severity;
-use crate::drift::compare::{Comparison, ObservedResource};
+use crate::finding::Severity;
 use crate::template::ValueType;
 
 /// The registry entry.
