@@ -4,6 +4,7 @@
 //! inline SVG in HTML needs none) that scales to its container. Output is
 //! deterministic: same report, same bytes.
 
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -47,8 +48,6 @@ fn err<E: std::fmt::Display>(e: E) -> String {
     e.to_string()
 }
 
-/// Make plotters' SVG inline-ready: drop the namespace, scale to the
-/// container, and give it an id, a role and a label.
 /// A chart with nothing to plot: one line of text instead.
 fn notice(
     root: &DrawingArea<SVGBackend, plotters::coord::Shift>,
@@ -61,6 +60,8 @@ fn notice(
     root.present().map_err(err)
 }
 
+/// Make plotters' SVG inline-ready: drop the namespace, scale to the
+/// container, and give it an id, a role and a label.
 fn finish(svg: String, id: &str, label: &str) -> String {
     let svg = svg.replacen(" xmlns=\"http://www.w3.org/2000/svg\"", "", 1);
     svg.replacen(
@@ -82,6 +83,65 @@ fn group_label(names: &[String], x: f64) -> String {
     names.get(i as usize).cloned().unwrap_or_default()
 }
 
+/// A bar chart's drawing: groups at 0, 1, … on x, values on y.
+type BarChart<'a, 'b> =
+    ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// A white `root` with `title` on top and a bar chart of `n` groups and
+/// values from 0 to `top` under it.
+fn bar_chart<'a, 'b>(
+    root: &'a DrawingArea<SVGBackend<'b>, plotters::coord::Shift>,
+    title: &str,
+    n: usize,
+    top: f64,
+) -> Result<BarChart<'a, 'b>, String> {
+    root.fill(&WHITE).map_err(err)?;
+    ChartBuilder::on(root)
+        .caption(title, (FONT, 20))
+        .margin(12)
+        .x_label_area_size(36)
+        .y_label_area_size(72)
+        .build_cartesian_2d(-0.5f64..(n as f64 - 0.5), 0f64..top)
+        .map_err(err)
+}
+
+/// Draw a bar chart's mesh: `n` group labels from `names` under the bars,
+/// eight value labels by `y_fmt`, faint horizontal lines only.
+fn bar_mesh(
+    chart: &mut BarChart<'_, '_>,
+    names: &[String],
+    n: usize,
+    y_fmt: &dyn Fn(&f64) -> String,
+    y_desc: &str,
+    font_size: u32,
+) -> Result<(), String> {
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(n)
+        .x_label_formatter(&|x| group_label(names, *x))
+        .y_labels(8)
+        .y_label_formatter(y_fmt)
+        .y_desc(y_desc)
+        .label_style((FONT, font_size))
+        .light_line_style(WHITE.mix(0.0))
+        .bold_line_style(BLACK.mix(0.08))
+        .draw()
+        .map_err(err)
+}
+
+/// Draw the series legend in the upper right corner.
+fn legend<'a, 'b: 'a>(chart: &mut BarChart<'a, 'b>) -> Result<(), String> {
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperRight)
+        .background_style(WHITE.mix(0.9))
+        .border_style(BLACK.mix(0.3))
+        .label_font((FONT, 13))
+        .draw()
+        .map_err(err)
+}
+
 fn level_chart(
     r: &Report,
     id: &str,
@@ -101,27 +161,8 @@ fn level_chart(
     let mut buf = String::new();
     {
         let root = SVGBackend::with_string(&mut buf, (WIDTH, 400)).into_drawing_area();
-        root.fill(&WHITE).map_err(err)?;
-        let mut chart = ChartBuilder::on(&root)
-            .caption(title, (FONT, 20))
-            .margin(12)
-            .x_label_area_size(36)
-            .y_label_area_size(72)
-            .build_cartesian_2d(-0.5f64..(n as f64 - 0.5), 0f64..top)
-            .map_err(err)?;
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .x_labels(n)
-            .x_label_formatter(&|x| group_label(&names, *x))
-            .y_labels(8)
-            .y_label_formatter(&|y| y_fmt(*y))
-            .y_desc(y_desc)
-            .label_style((FONT, 13))
-            .light_line_style(WHITE.mix(0.0))
-            .bold_line_style(BLACK.mix(0.08))
-            .draw()
-            .map_err(err)?;
+        let mut chart = bar_chart(&root, title, n, top)?;
+        bar_mesh(&mut chart, &names, n, &|y| y_fmt(*y), y_desc, 13)?;
         let width = 0.8 / 3.0;
         for (j, (name, colour)) in [("baseline", BASELINE), ("peak", PEAK), ("max", MAX)]
             .into_iter()
@@ -170,14 +211,7 @@ fn level_chart(
                     }),
             )
             .map_err(err)?;
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK.mix(0.3))
-            .label_font((FONT, 13))
-            .draw()
-            .map_err(err)?;
+        legend(&mut chart)?;
         root.present().map_err(err)?;
     }
     Ok(finish(buf, id, title))
@@ -299,19 +333,14 @@ pub fn region_loss(r: &Report) -> Res {
             .y_label_area_size(60)
             .build_cartesian_2d(-0.5f64..(n as f64 - 0.5), 0f64..top)
             .map_err(err)?;
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .x_labels(n)
-            .x_label_formatter(&|x| group_label(&names, *x))
-            .y_labels(8)
-            .y_label_formatter(&|y| format!("{y:.0}%"))
-            .y_desc("% of MaxSize capacity")
-            .label_style((FONT, 12))
-            .light_line_style(WHITE.mix(0.0))
-            .bold_line_style(BLACK.mix(0.08))
-            .draw()
-            .map_err(err)?;
+        bar_mesh(
+            &mut chart,
+            &names,
+            n,
+            &|y| format!("{y:.0}%"),
+            "% of MaxSize capacity",
+            12,
+        )?;
         let per_group = (r.regions.len() - 1).max(1) as f64;
         let width = 0.84 / per_group;
         for (ri, region) in r.regions.iter().enumerate() {
@@ -536,27 +565,15 @@ pub fn quotas(r: &Report) -> Res {
     let mut buf = String::new();
     {
         let root = SVGBackend::with_string(&mut buf, (WIDTH, 380)).into_drawing_area();
-        root.fill(&WHITE).map_err(err)?;
-        let mut chart = ChartBuilder::on(&root)
-            .caption(title, (FONT, 20))
-            .margin(12)
-            .x_label_area_size(36)
-            .y_label_area_size(72)
-            .build_cartesian_2d(-0.5f64..(n as f64 - 0.5), 0f64..top.max(1.0))
-            .map_err(err)?;
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .x_labels(n)
-            .x_label_formatter(&|x| group_label(&names, *x))
-            .y_labels(8)
-            .y_label_formatter(&|y| thousands(&format!("{y:.0}")))
-            .y_desc("vCPUs")
-            .label_style((FONT, 13))
-            .light_line_style(WHITE.mix(0.0))
-            .bold_line_style(BLACK.mix(0.08))
-            .draw()
-            .map_err(err)?;
+        let mut chart = bar_chart(&root, title, n, top.max(1.0))?;
+        bar_mesh(
+            &mut chart,
+            &names,
+            n,
+            &|y| thousands(&format!("{y:.0}")),
+            "vCPUs",
+            13,
+        )?;
         chart
             .draw_series(r.quotas.iter().enumerate().map(|(i, q)| {
                 let x = i as f64;
@@ -610,14 +627,7 @@ pub fn quotas(r: &Report) -> Res {
                     }),
             )
             .map_err(err)?;
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK.mix(0.3))
-            .label_font((FONT, 13))
-            .draw()
-            .map_err(err)?;
+        legend(&mut chart)?;
         root.present().map_err(err)?;
     }
     Ok(finish(buf, "quotas", title))

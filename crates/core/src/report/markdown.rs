@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use super::format::{
     clock, duration, int, minutes, money, money_fine, pct, price, share, thousands, time, users,
 };
-use super::{EventStatus, Report, Severity};
+use super::{EventStatus, LossScenario, Report, Severity, Survivor};
 
 /// GitHub's limit on a comment body.
 pub const COMMENT_LIMIT: usize = 65_536;
@@ -315,60 +315,35 @@ pub fn render(r: &Report) -> String {
         o.push_str("One region: there is no survivor. Losing it is a full outage.\n\n");
     } else {
         o.push_str("Each row loses one region; its users spread over the survivors in proportion to their shares. Cells: survivor's users as a share of its MaxSize × users per instance (100% CPU). 🔴 above 100%: users turned away. *Breaks at*: the peak at which the first survivor reaches 100%.\n\n");
-        let _ = write!(o, "| lost ↓ · survivor → |");
-        for x in &r.regions {
-            let _ = write!(o, " {} |", x.region);
-        }
-        o.push_str(" breaks at |\n|---|");
-        for _ in &r.regions {
-            o.push_str("--:|");
-        }
-        o.push_str("--:|\n");
+        loss_head(&mut o, r, Some("breaks at"));
         for l in &r.region_loss {
             let _ = write!(o, "| **{}** ({}) |", l.lost, share(l.lost_share));
-            for x in &r.regions {
-                match l.survivors.iter().find(|v| v.region == x.region) {
-                    None => o.push_str(" — |"),
-                    Some(v) if v.overloaded => {
-                        let _ = write!(o, " 🔴 **{}** |", pct(v.utilization));
-                    }
-                    Some(v) => {
-                        let _ = write!(o, " {} |", pct(v.utilization));
-                    }
+            loss_cells(&mut o, r, l, |v| {
+                if v.overloaded {
+                    format!("🔴 **{}**", pct(v.utilization))
+                } else {
+                    pct(v.utilization)
                 }
-            }
+            });
             let _ = writeln!(o, " {} |", users(l.breaks_at));
         }
         o.push_str(
             "\n<details><summary>Against the target utilization (planned capacity)</summary>\n\n",
         );
         o.push_str("Survivor's users as a share of MaxSize × users per instance × target utilization; above 100% the survivor runs hotter than planned (🟠), above 100% CPU it is overloaded (🔴).\n\n");
-        let _ = write!(o, "| lost ↓ · survivor → |");
-        for x in &r.regions {
-            let _ = write!(o, " {} |", x.region);
-        }
-        o.push_str("\n|---|");
-        for _ in &r.regions {
-            o.push_str("--:|");
-        }
-        o.push('\n');
+        loss_head(&mut o, r, None);
         for l in &r.region_loss {
             let _ = write!(o, "| **{}** |", l.lost);
-            for x in &r.regions {
-                match l.survivors.iter().find(|v| v.region == x.region) {
-                    None => o.push_str(" — |"),
-                    Some(v) => {
-                        let mark = if v.overloaded {
-                            "🔴 "
-                        } else if v.above_target {
-                            "🟠 "
-                        } else {
-                            ""
-                        };
-                        let _ = write!(o, " {mark}{} |", pct(v.of_target));
-                    }
-                }
-            }
+            loss_cells(&mut o, r, l, |v| {
+                let mark = if v.overloaded {
+                    "🔴 "
+                } else if v.above_target {
+                    "🟠 "
+                } else {
+                    ""
+                };
+                format!("{mark}{}", pct(v.of_target))
+            });
             o.push('\n');
         }
         o.push_str("\n</details>\n\n");
@@ -555,3 +530,32 @@ pub(crate) const METHOD: &str = "\
 - Event pre-warm cost = Σ pre-warm MinSize × price × (pre-warm + duration minutes) ÷ 60; *above MinSize* counts only the extra instances.
 - Percentages are rounded to one decimal here (two in the JSON report); money to cents here (exact in the JSON report).
 ";
+
+/// The head of a region-loss table: a column per survivor region, then
+/// `last` if given.
+fn loss_head(o: &mut String, r: &Report, last: Option<&str>) {
+    o.push_str("| lost ↓ · survivor → |");
+    for x in &r.regions {
+        let _ = write!(o, " {} |", x.region);
+    }
+    if let Some(last) = last {
+        let _ = write!(o, " {last} |");
+    }
+    o.push_str("\n|---|");
+    let columns = r.regions.len() + usize::from(last.is_some());
+    o.push_str(&"--:|".repeat(columns));
+    o.push('\n');
+}
+
+/// The cells of lost region `l`'s row: `cell` of each survivor, in region
+/// order, and a dash under the lost region itself.
+fn loss_cells(o: &mut String, r: &Report, l: &LossScenario, cell: impl Fn(&Survivor) -> String) {
+    for x in &r.regions {
+        match l.survivors.iter().find(|v| v.region == x.region) {
+            None => o.push_str(" — |"),
+            Some(v) => {
+                let _ = write!(o, " {} |", cell(v));
+            }
+        }
+    }
+}
