@@ -20,4 +20,4 @@ pub mod cloudflare;
 pub mod engine;
 pub mod project;
 
-pub use streamscale_core::{capacity, catalog, diff, plan, render, report, synthetic};
+pub use streamscale_core::{catalog, diff, plan, render, report, synthetic};

@@ -5,7 +5,7 @@ use std::path::Path;
 use std::str::FromStr;
 
 use rust_decimal::Decimal;
-use streamscale::capacity::{EventRegion, RegionCapacity};
+use streamscale::plan::capacity::{EventRegion, RegionCapacity};
 use streamscale::plan::{self, Diagnostic, ErrorCode, Plan, PlanErrors};
 
 const FILE: &str = "environments/x.toml";

@@ -5,6 +5,7 @@
 
 pub mod cloudformation;
 pub mod reads;
+pub mod repairs;
 
 use std::time::Duration;
 

@@ -583,20 +583,3 @@ pub async fn ec2_quota(
         .map(|o| o.quota().and_then(|q| q.value()))
         .map_err(|e| sdk_message(&e))
 }
-
-/// ModifyLaunchTemplate: make `version` the default version.
-pub async fn set_default_launch_template_version(
-    client: &aws_sdk_ec2::Client,
-    region: &str,
-    id: &str,
-    version: &str,
-) -> Result<(), AwsError> {
-    client
-        .modify_launch_template()
-        .launch_template_id(id)
-        .default_version(version)
-        .send()
-        .await
-        .map_err(|e| call_error(region, "ModifyLaunchTemplate", e))?;
-    Ok(())
-}

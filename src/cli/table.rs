@@ -65,7 +65,7 @@ pub fn capacity(plan: &Plan) -> String {
         }
         t.add_row(row);
     }
-    let sum = |f: fn(&streamscale_core::capacity::RegionCapacity) -> u64| {
+    let sum = |f: fn(&streamscale_core::plan::capacity::RegionCapacity) -> u64| {
         thousands(&plan.capacity.regions.iter().map(f).sum::<u64>().to_string())
     };
     let mut total = vec![

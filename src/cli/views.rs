@@ -93,6 +93,7 @@ pub fn print_plan(plans: &[RegionPlan], cf: &CloudflarePlan) {
             StackAction::Create => "create stack".to_string(),
             StackAction::Update => "update stack".to_string(),
             StackAction::ReplaceRolledBack => "replace stack (failed create)".to_string(),
+            StackAction::RepairOnly => "repair through service APIs".to_string(),
             StackAction::NoChanges => "no changes".to_string(),
         };
         println!(

@@ -74,6 +74,14 @@ pub async fn apply_region(
     };
     match rp.action {
         StackAction::NoChanges => Ok(ok("no changes".into())),
+        StackAction::RepairOnly => {
+            let mut seen = HashSet::new();
+            progress.start(region, total, "repairing");
+            super::repair::finish_repair(aws, plan, stack, rp, &stacks, &mut seen, progress)
+                .await?;
+            progress.finish(region, true, "repaired");
+            Ok(ok(format!("repaired ({total} resources)")))
+        }
         StackAction::Create | StackAction::ReplaceRolledBack => {
             if rp.action == StackAction::ReplaceRolledBack
                 && let Some(info) = stacks.describe(&name).await?

@@ -125,6 +125,10 @@ pub enum StackAction {
     Update,
     /// A failed create left ROLLBACK_COMPLETE: delete it, then create.
     ReplaceRolledBack,
+    /// The stack's template and parameters match the plan, but what runs
+    /// was changed where CloudFormation cannot see it: repaired through the
+    /// service APIs only (no stack update).
+    RepairOnly,
     /// Live matches the plan.
     NoChanges,
 }

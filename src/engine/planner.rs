@@ -86,9 +86,15 @@ pub async fn plan_region(
     rp.notes.extend(drift.notes.iter().cloned());
     rp.repair_steps = drift.steps.clone();
     if diff.is_empty() && !params_changed && !tags_changed && drift.repair_template.is_none() {
-        // Template, parameters, tags and live state match the plan: a
-        // change set cannot find anything to do, so none is made.
-        rp.action = StackAction::NoChanges;
+        // Template, parameters and tags match the plan: a change set cannot
+        // find anything to do, so none is made. What runs may still need a
+        // repair through the service APIs.
+        if rp.repair_steps.is_empty() {
+            rp.action = StackAction::NoChanges;
+        } else {
+            rp.action = StackAction::RepairOnly;
+            rp.changes = drift.changes.clone();
+        }
         return Ok(rp);
     }
     let (source, cs_name) = match &drift.repair_template {

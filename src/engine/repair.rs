@@ -1,6 +1,7 @@
 //! Running a drift repair's steps ([`RepairStep`]) after the plan's first
-//! update: the second update that restores the plan, then the launch
-//! template default-version moves. What to repair, and how, was decided by
+//! update (or alone, for a region whose stack needs no update): the second
+//! update that restores the plan, the launch template default-version
+//! moves, and the calls to service APIs for what CloudFormation cannot see. What to repair, and how, was decided by
 //! the core ([`streamscale_core::repair`]) when the plan was made.
 
 use std::collections::HashSet;
@@ -11,12 +12,14 @@ use super::progress::Progress;
 use super::stacks::{change_set, template_source, wait_stack};
 use super::{EngineError, RegionPlan, stack_tags};
 use crate::aws::cloudformation::{StackEvent, StackStatus, Stacks, TemplateSource};
-use crate::aws::{Aws, reads};
+use crate::aws::{Aws, reads, repairs};
 use streamscale_core::digest::{change_set_name, sha256_hex};
+use streamscale_core::finding::ApiRepair;
 use streamscale_core::plan::Plan;
 use streamscale_core::render::{RegionStack, parameters_json, to_pretty};
 use streamscale_core::repair::RepairStep;
 use streamscale_core::stack::{ChangeSetState, Outcome};
+use streamscale_core::text::short;
 
 /// Where the repair template goes, and its change set's name.
 pub async fn repair_source(
@@ -102,7 +105,7 @@ pub async fn finish_repair(
                 if let Some(lt) = reads::launch_template(&ec2, region, &id, &[]).await?
                     && let Some(latest) = lt["LatestVersionNumber"].as_i64()
                 {
-                    reads::set_default_launch_template_version(
+                    repairs::set_default_launch_template_version(
                         &ec2,
                         region,
                         &id,
@@ -112,6 +115,33 @@ pub async fn finish_repair(
                     progress.println(&format!(
                         "[{region}] drift repair: launch template {id} default version set to {latest} (the plan's launch data)"
                     ));
+                }
+            }
+            RepairStep::CallApi { logical_id, repair } => {
+                let resources = stacks.resources(&name).await?;
+                let Some(id) = resources
+                    .iter()
+                    .find(|r| &r.logical_id == logical_id)
+                    .and_then(|r| r.physical_id.clone())
+                else {
+                    continue;
+                };
+                match repair {
+                    ApiRepair::RevokeSecurityGroupRule { egress, rule } => {
+                        repairs::revoke_security_group_rule(
+                            &aws.ec2(region),
+                            region,
+                            &id,
+                            *egress,
+                            rule,
+                        )
+                        .await?;
+                        progress.println(&format!(
+                            "[{region}] drift repair: revoked {} rule {} of security group {id}",
+                            if *egress { "egress" } else { "ingress" },
+                            short(rule)
+                        ));
+                    }
                 }
             }
         }

@@ -3,7 +3,7 @@
 //! resource registry (which makes them), drift (which reports them) and
 //! repair planning (which acts on them).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// What a finding puts at risk.
@@ -43,8 +43,25 @@ pub enum Repair {
     /// after CloudFormation made one with the plan's data (CloudFormation
     /// never moves the default itself). Implies a mark of `target`.
     DefaultVersion(String),
+    /// A call to the service's own API, for what CloudFormation cannot
+    /// see (a rule opened by hand is not in any template it compares).
+    Api(ApiRepair),
     /// Not repairable by apply: why, and what to do.
     No(String),
+}
+
+/// A repair apply makes through a service's API, not CloudFormation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "call", rename_all = "kebab-case")]
+pub enum ApiRepair {
+    /// RevokeSecurityGroupIngress (or Egress) of one rule, in the canonical
+    /// form of the security group module.
+    RevokeSecurityGroupRule {
+        /// An egress rule (else ingress).
+        egress: bool,
+        /// The rule: `IpProtocol`, `FromPort`, `ToPort` and one source.
+        rule: Value,
+    },
 }
 
 /// One difference between what runs and the plan.

@@ -5,8 +5,8 @@
 //! the `streamscale` crate runs the I/O and hands the results to these
 //! functions.
 //!
-//! - [`plan`]: the plan format, loading with `extends`, validation, diagnostics;
-//! - [`capacity`]: the exact arithmetic of SPEC §4;
+//! - [`plan`]: the plan format, loading with `extends`, validation,
+//!   diagnostics, and the exact arithmetic of SPEC §4 ([`plan::capacity`]);
 //! - [`catalog`]: static facts (regions, AZs, instance types, prices);
 //! - [`render`]: CloudFormation (handlebars) and Cloudflare bodies;
 //! - [`diff`]: the structural template diff a plan shows;
@@ -22,7 +22,6 @@
 //! - [`digest`], [`text`]: digests and one-line formatting shared by all;
 //! - [`synthetic`]: generated plans for benchmarks.
 
-pub mod capacity;
 pub mod catalog;
 pub mod diff;
 pub mod digest;

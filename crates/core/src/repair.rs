@@ -35,7 +35,8 @@ use serde_json::Value;
 
 use crate::diff::{Action, PropertyChange, ResourceChange};
 use crate::digest::sha256_hex;
-use crate::drift::{Finding, Repair, compare};
+use crate::drift::compare;
+use crate::finding::{ApiRepair, Finding, Repair};
 use crate::observed::ObservedStack;
 use crate::resources;
 use crate::template::{References, set_value_at, value_at};
@@ -55,6 +56,13 @@ pub enum RepairStep {
     SetDefaultVersion {
         /// The launch template's logical id.
         logical_id: String,
+    },
+    /// A call to the service's own API (what CloudFormation cannot see).
+    CallApi {
+        /// The resource's logical id.
+        logical_id: String,
+        /// The call.
+        repair: ApiRepair,
     },
 }
 
@@ -144,6 +152,7 @@ pub fn plan_repair(
     let mut marked: BTreeSet<String> = BTreeSet::new();
     let mut changes: BTreeMap<String, ResourceChange> = BTreeMap::new();
     let mut default_moves: Vec<RepairStep> = Vec::new();
+    let mut api_calls: Vec<RepairStep> = Vec::new();
     for f in &todo {
         let change = changes
             .entry(f.logical_id.clone())
@@ -202,6 +211,17 @@ pub fn plan_repair(
                 change.action = Action::Create;
                 change.properties.push(shown(f));
             }
+            Repair::Api(call) => {
+                api_calls.push(RepairStep::CallApi {
+                    logical_id: f.logical_id.clone(),
+                    repair: call.clone(),
+                });
+                change.properties.push(PropertyChange {
+                    path: format!("{} (drift, repaired through the service API)", f.path),
+                    before: (!f.actual.is_null()).then(|| f.actual.clone()),
+                    after: (!f.expected.is_null()).then(|| f.expected.clone()),
+                });
+            }
             Repair::No(_) => {}
         }
     }
@@ -221,7 +241,27 @@ pub fn plan_repair(
             );
         }
     }
+    let shown = |changes: BTreeMap<String, ResourceChange>| -> Vec<ResourceChange> {
+        changes
+            .into_values()
+            .filter(|c| {
+                !c.properties.is_empty()
+                    || c.action != Action::Update
+                    || marked.contains(&c.logical_id)
+            })
+            .collect()
+    };
     if &template == deployed {
+        if !api_calls.is_empty() {
+            let n = api_calls.len();
+            out.notes.push(format!(
+                "drift repair: {n} change{} outside CloudFormation that it cannot see; apply repairs {} through the service API",
+                if n == 1 { "" } else { "s" },
+                if n == 1 { "it" } else { "them" }
+            ));
+            out.steps = api_calls;
+            out.changes = shown(changes);
+        }
         return out;
     }
     let n = todo.len();
@@ -233,13 +273,9 @@ pub fn plan_repair(
     out.steps = [RepairStep::RecordLive, RepairStep::RestorePlan]
         .into_iter()
         .chain(default_moves)
+        .chain(api_calls)
         .collect();
-    out.changes = changes
-        .into_values()
-        .filter(|c| {
-            !c.properties.is_empty() || c.action != Action::Update || marked.contains(&c.logical_id)
-        })
-        .collect();
+    out.changes = shown(changes);
     out
 }
 

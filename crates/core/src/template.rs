@@ -195,9 +195,17 @@ pub fn set_value_at(v: &mut Value, path: &str, value: Value) -> bool {
                 let Some(list) = cur.get_mut(k).and_then(Value::as_array_mut) else {
                     return false;
                 };
-                let Some(e) = list.iter_mut().find(|e| {
+                let matches = |e: &Value| {
                     e["Key"].as_str() == Some(sel) || e["DeviceName"].as_str() == Some(sel)
-                }) else {
+                };
+                if last && value.is_null() {
+                    // No live value: the element goes (an attribute that is
+                    // not set), never an empty string.
+                    let before = list.len();
+                    list.retain(|e| !matches(e));
+                    return list.len() != before;
+                }
+                let Some(e) = list.iter_mut().find(|e| matches(e)) else {
                     return false;
                 };
                 if last {

@@ -21,6 +21,7 @@ use serde_json::{Map, Value};
 use streamscale_core::diff::ResourceChange;
 use streamscale_core::drift::detection::{ResourceDrift, cloudformation_findings};
 use streamscale_core::drift::{self, Finding, FindingSource, NotChecked, Repair, Severity};
+use streamscale_core::finding::ApiRepair;
 use streamscale_core::observed::{ObservedStack, ResourceState};
 use streamscale_core::repair::{RepairStep, plan_repair};
 use streamscale_core::stack::{StackInfo, StackResource, StackStatus};
@@ -364,6 +365,7 @@ enum RepairView {
     Mark(String),
     Drop,
     DefaultVersion(String),
+    Api(ApiRepair),
     No(String),
 }
 
@@ -374,6 +376,7 @@ impl From<&Repair> for RepairView {
             Repair::Mark(t) => RepairView::Mark(t.clone()),
             Repair::Drop => RepairView::Drop,
             Repair::DefaultVersion(t) => RepairView::DefaultVersion(t.clone()),
+            Repair::Api(call) => RepairView::Api(call.clone()),
             Repair::No(why) => RepairView::No(why.clone()),
         }
     }

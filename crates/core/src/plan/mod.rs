@@ -5,6 +5,7 @@
 //! unknown keys and wrong types, applies `[defaults]`, checks every rule of
 //! SPEC §4 and computes the capacity numbers. It never touches the network.
 
+pub mod capacity;
 pub mod diagnostic;
 pub mod schema;
 pub mod source;
@@ -21,7 +22,7 @@ pub use diagnostic::{Diagnostic, ErrorCode, PlanErrors};
 pub use schema::{CacheEngine, Cloudflare};
 pub use source::SourceMap;
 
-use crate::capacity::Capacity;
+use capacity::Capacity;
 
 /// A checked capacity plan with `[defaults]` applied to every region.
 #[derive(Debug, Clone)]

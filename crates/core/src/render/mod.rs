@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 
-use crate::capacity::RegionCapacity;
+use crate::plan::capacity::RegionCapacity;
 use crate::plan::{Plan, Region};
 pub use templates::{TemplateOverride, Templates};
 

@@ -14,7 +14,7 @@
 //!
 //! # The numbers
 //!
-//! Capacity numbers are SPEC §4's, from [`crate::capacity`]. On top of them:
+//! Capacity numbers are SPEC §4's, from [`crate::plan::capacity`]. On top of them:
 //!
 //! * **Levels.** *baseline* is the ASG `MinSize` (what runs between events,
 //!   including the one-instance-per-AZ floor), *peak* is `ceil(p / c)` (what

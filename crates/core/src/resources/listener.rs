@@ -46,9 +46,11 @@ fn compare(c: &mut Comparison<'_>, r: &ObservedResource<'_>) {
                 Difference::new(
                     "DefaultActions",
                     w,
-                    g.clone(),
+                    g,
                     Severity::Config,
-                    Repair::Record(g),
+                    // Recorded as read, whole: a reduced action (a fixed
+                    // response without its FixedResponseConfig) is invalid.
+                    Repair::Record(r.live["DefaultActions"].clone()),
                 ),
             );
         }

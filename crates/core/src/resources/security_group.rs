@@ -1,7 +1,9 @@
 //! `AWS::EC2::SecurityGroup`: who may reach the load balancer, the
-//! instances and the cache. Rules compare as sets in a canonical form; a
-//! repair marks a declared rule's description, which makes CloudFormation
-//! update the rule list.
+//! instances and the cache. Rules compare as sets in a canonical form.
+//! CloudFormation adds and removes only the rules that differ between the
+//! old and the new template: a declared rule removed by hand comes back
+//! when a repair marks its description; a rule added by hand, which no
+//! template has, is revoked through EC2's API.
 
 use std::collections::BTreeSet;
 
@@ -9,7 +11,7 @@ use serde_json::{Map, Value, json};
 
 use super::comparison::{Comparison, Difference, ObservedResource};
 use super::{Cost, LiveRead, MARKER_KEY, Marking, ReadCall, ResourceType};
-use crate::finding::{Repair, Severity};
+use crate::finding::{ApiRepair, Repair, Severity};
 use crate::template::{ValueType, is_unknown, text, typed};
 
 /// The registry entry.
@@ -131,10 +133,16 @@ fn compare(c: &mut Comparison<'_>, r: &ObservedResource<'_>) {
             } else {
                 "a rule added outside CloudFormation"
             };
+            // CloudFormation never sees a rule it did not make: revoke it
+            // through EC2's API.
+            let revoke = Repair::Api(ApiRepair::RevokeSecurityGroupRule {
+                egress,
+                rule: v.clone(),
+            });
             c.push(
                 r.logical_id,
                 TYPE.name,
-                Difference::new(name, Value::Null, v, Severity::Security, repair.clone())
+                Difference::new(name, Value::Null, v, Severity::Security, revoke)
                     .note(note)
                     .discriminator(extra.clone()),
             );

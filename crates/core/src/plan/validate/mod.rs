@@ -15,11 +15,12 @@ mod serde_errors;
 
 use rust_decimal::Decimal;
 
+use super::capacity;
 use super::diagnostic::{Diagnostic, ErrorCode, PlanErrors};
 use super::schema::{self, PlanFile};
 use super::source::{KeyPath, MergedSource, SourceMap};
 use super::{Cache, Plan, Traffic};
-use crate::{capacity, catalog};
+use crate::catalog;
 
 /// The key path of `parts`.
 fn path(parts: &[&str]) -> KeyPath {
@@ -45,7 +46,6 @@ pub(super) fn build(merged: MergedSource) -> Result<Plan, PlanErrors> {
     let Some(mut plan) = plan.filter(|_| ck.errors.is_empty()) else {
         return Err(ck.finish());
     };
-    plan.capacity = capacity::compute(&plan);
     for rc in &plan.capacity.regions {
         if rc.min_size > rc.max_size {
             let own = path(&["regions", &rc.region, "availability_zones"]);
@@ -237,19 +237,21 @@ impl Checker<'_> {
                 200
             }
         };
+        let (traffic, regions, events) = (traffic?, regions?, events?);
+        let capacity = capacity::compute(&traffic, &regions, &events);
         Some(Plan {
             name: f.name,
             environment,
-            traffic: traffic?,
-            regions: regions?,
+            traffic,
+            regions,
             cache,
-            events: events?,
+            events,
             cloudflare: f.cloudflare,
             canary: f.deploy.canary,
             template_bucket: f.aws.template_bucket,
             vcpu_quota,
             latency_target_ms,
-            capacity: capacity::Capacity::default(),
+            capacity,
             sources: SourceMap::default(),
         })
     }

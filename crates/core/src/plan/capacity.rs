@@ -7,8 +7,8 @@
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+use super::{Event, Region, Traffic};
 use crate::catalog;
-use crate::plan::Plan;
 
 /// The numbers of SPEC §4 for a whole plan.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -111,14 +111,14 @@ fn rescaled_mantissa(d: Decimal, scale: u32) -> Option<i128> {
     d.mantissa().checked_mul(factor)
 }
 
-/// Compute SPEC §4 for a plan whose values are already checked.
-pub fn compute(plan: &Plan) -> Capacity {
-    let p = plan.traffic.peak;
-    let b = plan.traffic.baseline;
-    let h = plan.traffic.headroom;
-    let loss = plan.traffic.survive_region_loss && plan.regions.len() >= 2;
-    let regions: Vec<RegionCapacity> = plan
-        .regions
+/// Compute SPEC §4 from a plan's checked traffic, regions and events
+/// (before the [`Plan`](super::Plan) that carries the result is built).
+pub fn compute(traffic: &Traffic, plan_regions: &[Region], plan_events: &[Event]) -> Capacity {
+    let p = traffic.peak;
+    let b = traffic.baseline;
+    let h = traffic.headroom;
+    let loss = traffic.survive_region_loss && plan_regions.len() >= 2;
+    let regions: Vec<RegionCapacity> = plan_regions
         .iter()
         .map(|r| {
             let s = r.share;
@@ -128,7 +128,7 @@ pub fn compute(plan: &Plan) -> Capacity {
             // Failover: the largest other region is lost and its users spread
             // over the survivors in proportion to their shares.
             let survivors = if loss {
-                Decimal::ONE - largest_other_share(plan, &r.name)
+                Decimal::ONE - largest_other_share(plan_regions, &r.name)
             } else {
                 Decimal::ONE
             };
@@ -164,8 +164,7 @@ pub fn compute(plan: &Plan) -> Capacity {
             }
         })
         .collect();
-    let events = plan
-        .events
+    let events = plan_events
         .iter()
         .map(|e| EventCapacity {
             name: e.name.clone(),
@@ -173,8 +172,7 @@ pub fn compute(plan: &Plan) -> Capacity {
             prewarm_at: e.prewarm_at(),
             starts_at: e.starts_at,
             release_at: e.release_at(),
-            regions: plan
-                .regions
+            regions: plan_regions
                 .iter()
                 .zip(&regions)
                 .map(|(r, rc)| EventRegion {
@@ -190,8 +188,8 @@ pub fn compute(plan: &Plan) -> Capacity {
     Capacity { regions, events }
 }
 
-fn largest_other_share(plan: &Plan, region: &str) -> Decimal {
-    plan.regions
+fn largest_other_share(regions: &[Region], region: &str) -> Decimal {
+    regions
         .iter()
         .filter(|q| q.name != region)
         .map(|q| q.share)
