@@ -83,6 +83,20 @@ pub enum EngineError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Cloudflare(#[from] crate::cloudflare::CloudflareError),
+    /// A repair step names a resource the stack does not have.
+    #[error(
+        "{region}: the drift repair names {logical_id}, which the stack does not have (any more)"
+    )]
+    #[diagnostic(
+        code(engine::repair_target),
+        help("run `streamscale plan` again: what runs changed since the plan")
+    )]
+    RepairTarget {
+        /// Region.
+        region: String,
+        /// The resource's logical id.
+        logical_id: String,
+    },
     /// A deployed template is not JSON.
     #[error("{region}: the deployed template is not valid JSON: {message}")]
     #[diagnostic(
@@ -106,6 +120,27 @@ pub enum EngineError {
         )
     )]
     NoRegionRead(String),
+    /// A wait passed its deadline (`--timeout`); the operation itself goes
+    /// on on AWS's side.
+    #[error(
+        "{region}: timed out after {limit} waiting for {waiting_for} of stack {stack}; the operation goes on on AWS's side"
+    )]
+    #[diagnostic(
+        code(engine::timeout),
+        help(
+            "follow it with `aws cloudformation describe-stack-events --stack-name {stack} --region {region}`, then run the command again when it is done (or raise --timeout)"
+        )
+    )]
+    Timeout {
+        /// Region.
+        region: String,
+        /// Stack.
+        stack: String,
+        /// What was awaited ("the change set NAME to be created", "the stack operation (UPDATE_IN_PROGRESS) to end").
+        waiting_for: String,
+        /// The limit, as written (`10m`).
+        limit: String,
+    },
     /// The user did not confirm.
     #[error("{0}")]
     #[diagnostic(

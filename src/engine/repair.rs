@@ -4,7 +4,7 @@
 //! moves, and the calls to service APIs for what CloudFormation cannot see. What to repair, and how, was decided by
 //! the core ([`streamscale_core::repair`]) when the plan was made.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 
 use serde_json::Value;
 
@@ -54,6 +54,8 @@ pub async fn finish_repair(
 ) -> Result<Option<(StackStatus, Vec<StackEvent>)>, EngineError> {
     let region = stack.region.as_str();
     let name = plan.stack_name();
+    // Physical ids, read once, after the restoring update (it may create).
+    let mut ids: Option<BTreeMap<String, String>> = None;
     for step in &rp.repair_steps {
         match step {
             RepairStep::RecordLive => {}
@@ -93,14 +95,7 @@ pub async fn finish_repair(
                 }
             }
             RepairStep::SetDefaultVersion { logical_id } => {
-                let resources = stacks.resources(&name).await?;
-                let Some(id) = resources
-                    .iter()
-                    .find(|r| &r.logical_id == logical_id)
-                    .and_then(|r| r.physical_id.clone())
-                else {
-                    continue;
-                };
+                let id = physical_id(stacks, &name, &mut ids, logical_id).await?;
                 let ec2 = aws.ec2(region);
                 if let Some(lt) = reads::launch_template(&ec2, region, &id, &[]).await?
                     && let Some(latest) = lt["LatestVersionNumber"].as_i64()
@@ -118,14 +113,7 @@ pub async fn finish_repair(
                 }
             }
             RepairStep::CallApi { logical_id, repair } => {
-                let resources = stacks.resources(&name).await?;
-                let Some(id) = resources
-                    .iter()
-                    .find(|r| &r.logical_id == logical_id)
-                    .and_then(|r| r.physical_id.clone())
-                else {
-                    continue;
-                };
+                let id = physical_id(stacks, &name, &mut ids, logical_id).await?;
                 match repair {
                     ApiRepair::RevokeSecurityGroupRule { egress, rule } => {
                         repairs::revoke_security_group_rule(
@@ -147,4 +135,30 @@ pub async fn finish_repair(
         }
     }
     Ok(None)
+}
+
+/// The physical id of `logical_id` in the stack, reading the stack's
+/// resources on first use; a step naming a resource the stack does not have
+/// is an error, never skipped.
+async fn physical_id(
+    stacks: &Stacks,
+    stack: &str,
+    ids: &mut Option<BTreeMap<String, String>>,
+    logical_id: &str,
+) -> Result<String, EngineError> {
+    if ids.is_none() {
+        let resources = stacks.resources(stack).await?;
+        *ids = Some(
+            resources
+                .into_iter()
+                .filter_map(|r| Some((r.logical_id, r.physical_id?)))
+                .collect(),
+        );
+    }
+    ids.as_ref()
+        .and_then(|m| m.get(logical_id).cloned())
+        .ok_or_else(|| EngineError::RepairTarget {
+            region: stacks.region.clone(),
+            logical_id: logical_id.to_string(),
+        })
 }
