@@ -110,6 +110,9 @@ In sibling modules, installed from install():
   ext_strict.py    past scheduled-action StartTime refused, Decrease/
                    IncreaseReplicaCount, test AMIs (STREAMSCALE_MOTO_AMIS)
   ext_drift.py     DetectStackDrift and its companions (HTTP 500 in moto)
+  ext_validation.py  pre-deployment property validation of change sets
+                   (FAILED, AWS::EarlyValidation::PropertyValidation); a
+                   FAILED change set cannot be executed
   ext_switches.py  opt-in: throttling, asynchronous CloudFormation (per-resource
                    events), drift not implemented (HTTP 501)
 
@@ -2410,6 +2413,7 @@ def install() -> None:
     _sibling("ext_strict").install()
     _sibling("ext_drift").install()
     _sibling("ext_switches").install()
+    _sibling("ext_validation").install()
     # moto builds its type map from CloudFormationModel.__subclasses__() and
     # caches it: forget the cache so that the new types are seen.
     for cached in (parsing.get_model_list, parsing.get_model_map, parsing.get_name_type_map):
