@@ -11,6 +11,11 @@ any change set and would ignore the property.
 
 https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/validate-stack-deployments.html
 
+DescribeChangeSet of a change set that does not exist (deleted, or never
+made) answers ``ChangeSetNotFound`` (HTTP 404), as AWS does; moto answers a
+``ValidationError`` about a stack.
+https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DescribeChangeSet.html
+
 The schemas are the CloudFormation registry schemas bundled with cfn-lint (in
 the same virtualenv as moto).  Only what a schema states for certain is
 checked: top-level property names of types whose schema forbids additional
@@ -111,6 +116,17 @@ def install() -> None:
             )
         return orig_execute(self, change_set_name, stack_name)
 
+    orig_describe = Backend.describe_change_set
+
+    def describe_change_set(self, change_set_name):  # type: ignore[no-untyped-def]
+        from moto.cloudformation.exceptions import CloudFormationError, ValidationError
+
+        try:
+            return orig_describe(self, change_set_name)
+        except ValidationError:
+            raise CloudFormationError("ChangeSetNotFound", f"ChangeSet [{change_set_name}] does not exist") from None
+
     Backend.create_change_set = create_change_set
+    Backend.describe_change_set = describe_change_set
     Backend.execute_change_set = execute_change_set
     _INSTALLED = True

@@ -66,3 +66,17 @@ def test_empty_change_set_still_fails_as_no_changes(aws: Any) -> None:
     with pytest.raises(ClientError) as err:
         cf.execute_change_set(ChangeSetName=cs["Id"])
     assert err.value.response["Error"]["Code"] == "InvalidChangeSetStatus"
+
+
+def test_describe_of_a_missing_change_set_is_change_set_not_found(aws: Any) -> None:
+    """DescribeChangeSet of a deleted change set: ChangeSetNotFound (HTTP 404),
+    not a ValidationError about a stack.
+    https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DescribeChangeSet.html"""
+    cf = aws.cloudformation
+    cs = cf.create_change_set(StackName="valid", ChangeSetName="gone", ChangeSetType="UPDATE",
+                              TemplateBody=group({"Description": "gone", "SubnetIds": []}))
+    cf.delete_change_set(ChangeSetName=cs["Id"])
+    with pytest.raises(ClientError) as err:
+        cf.describe_change_set(ChangeSetName=cs["Id"], StackName="valid")
+    assert err.value.response["Error"]["Code"] == "ChangeSetNotFound"
+    assert err.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
