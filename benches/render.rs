@@ -9,6 +9,8 @@ use streamscale::render::{Templates, render};
 
 fn bench(c: &mut Criterion) {
     let templates = Templates::builtin().expect("templates");
+    // A fixed instant before the synthetic plans' events: the same work every run.
+    let now = "2026-11-01T00:00:00Z".parse().expect("instant");
     let mut g = c.benchmark_group("load+render");
     for n in [1usize, 6, 16] {
         let text = streamscale::synthetic::plan_text(n);
@@ -16,7 +18,7 @@ fn bench(c: &mut Criterion) {
             b.iter(|| {
                 let plan =
                     streamscale::plan::from_str(Path::new("bench.toml"), text).expect("valid plan");
-                render(&plan, &templates).expect("render")
+                render(&plan, &templates, now).expect("render")
             })
         });
     }

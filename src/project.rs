@@ -178,6 +178,9 @@ pub struct Project {
     pub root: PathBuf,
     /// Its settings.
     pub settings: Settings,
+    /// The instant this run renders for: the clock, or `--now` /
+    /// `STREAMSCALE_NOW` (events past it are left out of the stacks).
+    pub now: chrono::DateTime<chrono::Utc>,
 }
 
 impl Project {
@@ -194,7 +197,13 @@ impl Project {
         Ok(Project {
             root: root.to_path_buf(),
             settings,
+            now: chrono::Utc::now(),
         })
+    }
+
+    /// The same project, rendering for `now` instead of the clock.
+    pub fn at(self, now: chrono::DateTime<chrono::Utc>) -> Self {
+        Project { now, ..self }
     }
 
     /// The plan file of `env`: `environments/ENV.toml`, or `env` itself when
@@ -231,9 +240,10 @@ impl Project {
             .join(&plan.environment)
     }
 
-    /// Render a plan with this project's templates.
+    /// Render a plan with this project's templates, as it stands at
+    /// [`Project::now`].
     pub fn render(&self, plan: &Plan) -> Result<Rendered, Error> {
-        Ok(render::render(plan, &self.templates()?)?)
+        Ok(render::render(plan, &self.templates()?, self.now)?)
     }
 }
 

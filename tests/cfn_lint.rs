@@ -63,7 +63,9 @@ fn every_rendered_template_passes_cfn_lint() {
     }
     let mut files = Vec::new();
     for (name, plan) in &plans {
-        let rendered = render(plan, &templates).unwrap();
+        // Before every example event: all pre-warm and release actions render.
+        let now = "2026-11-01T00:00:00Z".parse().unwrap();
+        let rendered = render(plan, &templates, now).unwrap();
         let dir = out.path().join(name);
         for path in streamscale::project::write_rendered(&rendered, &dir).unwrap() {
             if path.ends_with("template.json") {

@@ -52,14 +52,7 @@ pub fn run(project: &Project, args: &DriftArgs, ui: Ui) -> Result<Outcome, Error
     let rt = runtime()?;
     let (regions, cf) = rt.block_on(async {
         let aws = Aws::load().await.map_err(EngineError::from)?;
-        let regions = drift_all(
-            &aws,
-            &plan,
-            &stacks,
-            !args.no_cloudformation,
-            chrono::Utc::now(),
-        )
-        .await;
+        let regions = drift_all(&aws, &plan, &stacks, !args.no_cloudformation, project.now).await;
         // Cloudflare fronts every region: compared when the whole plan is.
         let cf = if args.regions.is_empty() {
             plan_cloudflare(&aws, &plan, &rendered).await?

@@ -39,9 +39,28 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub no_color: bool,
 
+    /// Render as of this instant (RFC 3339, e.g. 2026-12-18T18:30:00Z) instead of the
+    /// clock: events over by then are left out of the stacks, and only the scheduled
+    /// actions still ahead are rendered.
+    #[arg(
+        long,
+        global = true,
+        env = "STREAMSCALE_NOW",
+        value_name = "RFC3339",
+        value_parser = parse_now
+    )]
+    pub now: Option<chrono::DateTime<chrono::Utc>>,
+
     /// The command.
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// `--now`: an RFC 3339 instant with its offset, kept in UTC.
+fn parse_now(s: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    chrono::DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .map_err(|e| format!("{e}: give an RFC 3339 instant such as 2026-12-18T18:30:00Z"))
 }
 
 /// Selects the plan: `-e prod` is environments/prod.toml.
@@ -147,7 +166,8 @@ fn run(cli: Cli, ui: Ui) -> Result<Outcome, Error> {
         None => std::env::current_dir().map_err(|e| Error::io(".", e))?,
     };
     // Every command but `init` works in an existing project.
-    let project = || Project::open(&root);
+    let now = cli.now.unwrap_or_else(chrono::Utc::now);
+    let project = || Project::open(&root).map(|p| p.at(now));
     match cli.command {
         Command::Init(args) => init::run(&root, &args),
         Command::Validate(args) => validate::validate(&project()?, &args, ui),

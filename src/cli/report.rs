@@ -85,7 +85,7 @@ pub fn run(project: &Project, args: &ReportArgs) -> Result<Outcome, Error> {
         None
     };
     let opts = Options {
-        as_of: args.as_of.unwrap_or_else(Utc::now),
+        as_of: args.as_of.unwrap_or(project.now),
     };
     let model = report::build(&plan, live.as_ref(), &opts);
     let text = match args.format {

@@ -9,6 +9,7 @@ pub mod capacity;
 pub mod diagnostic;
 pub mod schema;
 pub mod source;
+pub mod timeline;
 
 pub use source::PlanFiles;
 mod validate;

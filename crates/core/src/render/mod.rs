@@ -1,5 +1,7 @@
 //! Rendering: from a checked plan to the files of SPEC §6, byte for byte
-//! deterministic. Pure: no network, no clock.
+//! deterministic. Pure: no network, no clock: the instant the stacks are
+//! rendered for (`now`) is an input, and decides which event actions are
+//! still ahead (see [`crate::plan::timeline`]).
 
 pub mod cloudflare;
 pub mod templates;
@@ -10,7 +12,10 @@ use std::path::PathBuf;
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 
+use chrono::{DateTime, Utc};
+
 use crate::plan::capacity::RegionCapacity;
+use crate::plan::timeline::EventPhase;
 use crate::plan::{Plan, Region};
 pub use templates::{TemplateOverride, Templates};
 
@@ -110,12 +115,18 @@ pub fn parameters_json(params: &[(String, String)]) -> Value {
     )
 }
 
-/// Render every region's stack, the Cloudflare bodies and `capacity.json`.
-pub fn render(plan: &Plan, templates: &Templates) -> Result<Rendered, RenderError> {
+/// Render every region's stack, the Cloudflare bodies and `capacity.json`,
+/// as they stand at `now`: events that are over are left out of the stacks,
+/// and only the scheduled actions still ahead of `now` are rendered.
+pub fn render(
+    plan: &Plan,
+    templates: &Templates,
+    now: DateTime<Utc>,
+) -> Result<Rendered, RenderError> {
     let stacks = plan
         .regions
         .iter()
-        .map(|r| render_region(plan, r, templates))
+        .map(|r| render_region(plan, r, templates, now))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Rendered {
         stacks,
@@ -124,13 +135,14 @@ pub fn render(plan: &Plan, templates: &Templates) -> Result<Rendered, RenderErro
     })
 }
 
-/// Render the stack of one region.
+/// Render the stack of one region at `now`.
 pub fn render_region(
     plan: &Plan,
     region: &Region,
     templates: &Templates,
+    now: DateTime<Utc>,
 ) -> Result<RegionStack, RenderError> {
-    let ctx = stack_context(plan, region);
+    let ctx = stack_context(plan, region, now);
     let text = templates.render(templates::STACK, &ctx)?;
     let value: Value = serde_json::from_str(&text).map_err(|e| RenderError::NotJson {
         template: templates::STACK.to_string(),
@@ -171,8 +183,8 @@ pub fn pascal_case(name: &str) -> String {
         .collect()
 }
 
-/// The data the stack templates see (documented in docs/templates.md).
-pub fn stack_context(plan: &Plan, region: &Region) -> Value {
+/// The data the stack templates see at `now` (documented in docs/templates.md).
+pub fn stack_context(plan: &Plan, region: &Region, now: DateTime<Utc>) -> Value {
     let cap = plan
         .capacity
         .region(&region.name)
@@ -208,24 +220,36 @@ pub fn stack_context(plan: &Plan, region: &Region) -> Value {
             })
         })
         .collect();
+    // Only what is still ahead of `now`: an event that is over is left
+    // out; one whose window is open keeps its release and holds the group's
+    // MinSize at its pre-warm size.
+    let mut min_size_now = cap.min_size;
     let events: Vec<Value> = plan
         .capacity
         .events
         .iter()
-        .map(|e| {
+        .filter_map(|e| {
+            let phase = EventPhase::of(e, now);
+            if !phase.schedules_release() {
+                return None;
+            }
             let size = e
                 .regions
                 .iter()
                 .find(|x| x.region == region.name)
                 .map_or(cap.min_size, |x| x.prewarm_min_size);
-            json!({
+            if phase.holds_prewarm() {
+                min_size_now = min_size_now.max(size);
+            }
+            Some(json!({
                 "id": pascal_case(&e.name),
                 "name": e.name,
+                "prewarm": phase.schedules_prewarm(),
                 "prewarm_at": e.prewarm_at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
                 "release_at": e.release_at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
                 "prewarm_min_size": size,
                 "min_size": cap.min_size,
-            })
+            }))
         })
         .collect();
     let cache = plan.cache.as_ref().map(|c| {
@@ -254,7 +278,7 @@ pub fn stack_context(plan: &Plan, region: &Region) -> Value {
         "compute": {
             "ami": region.ami,
             "instance_type": region.instance_type,
-            "min_size": cap.min_size,
+            "min_size": min_size_now,
             "max_size": cap.max_size,
             "cpu_target": number(cpu_target),
             "root_volume_gib": region.root_volume_gib,
