@@ -3,6 +3,7 @@
 
     python tests/moto/streamscale_moto.py [--host 127.0.0.1] [--port 0] [--port-file FILE]
         [--throttle FRACTION [--throttle-seed N]] [--cfn-async POLLS] [--drift-not-implemented]
+        [--record FILE]
         [--ami SPEC]... [--amis-from-plans FILE]...
 
 --port 0 lets the OS pick a free port.  Once the server accepts connections the
@@ -54,6 +55,12 @@ def main(argv: list[str] | None = None) -> int:
         default=0.0,
         help="sleep this long before answering each request (benchmarks: models the round trip "
         "of a real AWS API, so that a client's concurrency shows in wall time; default 0)",
+    )
+    parser.add_argument(
+        "--record",
+        metavar="FILE",
+        help="append one JSON line per AWS call (region, service, operation, start and end in monotonic ms) "
+        "to FILE (STREAMSCALE_MOTO_RECORD; see ext_record; default off)",
     )
     parser.add_argument(
         "--throttle",
@@ -151,6 +158,7 @@ def main(argv: list[str] | None = None) -> int:
 
     # latency and throttling (calls the harness makes to itself are exempt)
     app = ext_switches.wrap_app(DomainDispatcherApplication(create_backend_app), args.latency_ms)
+    app = __import__("ext_record").wrap_app(app, args.record)  # the request record, latency included
 
     # make_server binds and listens before returning: a bind error is raised here.
     server = make_server(args.host, args.port, app, threaded=True, request_handler=MotoRequestHandler)
