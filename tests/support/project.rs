@@ -25,11 +25,18 @@ pub fn plan_text(name: &str, regions: &[RegionSpec], extra: &str) -> String {
     );
     for (r, share, it) in regions {
         s.push_str(&format!(
-            "[regions.{r}]\nshare = {share}\ninstance_type = \"{it}\"\n\n"
+            "[regions.{r}]\nshare = {share}\ninstance_type = \"{it}\"\ncertificate_arn = \"{}\"\n\n",
+            test_certificate(r)
         ));
     }
     s.push_str(extra);
     s
+}
+
+/// The ACM certificate a test plan names in `region`: the moto server of
+/// the tests imports one at this ARN in every region (`Moto::start`).
+pub fn test_certificate(region: &str) -> String {
+    super::moto::test_certificate(region)
 }
 
 impl Project {
@@ -46,6 +53,29 @@ impl Project {
         };
         p.write_plan(&plan_text(name, regions, extra));
         p
+    }
+
+    /// A project holding a copy of the repository's example environments
+    /// (`environments/*.toml`); its `name` is `examples` and means nothing
+    /// to the stacks, which the example plans name.
+    pub fn with_example_environments() -> Project {
+        let dir = tempfile::Builder::new()
+            .prefix("streamscale-test-")
+            .tempdir()
+            .expect("temp dir");
+        let to = dir.path().join("environments");
+        std::fs::create_dir_all(&to).expect("mkdir");
+        let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("environments");
+        let entries =
+            std::fs::read_dir(&from).unwrap_or_else(|e| panic!("read {}: {e}", from.display()));
+        for entry in entries.flatten() {
+            std::fs::copy(entry.path(), to.join(entry.file_name()))
+                .unwrap_or_else(|e| panic!("copy {}: {e}", entry.path().display()));
+        }
+        Project {
+            dir,
+            name: "examples".to_string(),
+        }
     }
 
     /// Replace the plan's text.
