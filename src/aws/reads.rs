@@ -583,3 +583,37 @@ pub async fn ec2_quota(
         .map(|o| o.quota().and_then(|q| q.value()))
         .map_err(|e| sdk_message(&e))
 }
+
+/// DescribeImages of `ids` in one call (a filter on `image-id`, deprecated
+/// images included): the images the region has, each with its deprecation
+/// time. An id the region does not have is simply absent.
+pub async fn images(
+    client: &aws_sdk_ec2::Client,
+    region: &str,
+    ids: &[String],
+) -> Result<Vec<streamscale_core::images::FoundImage>, AwsError> {
+    let filter = aws_sdk_ec2::types::Filter::builder()
+        .name("image-id")
+        .set_values(Some(ids.to_vec()))
+        .build();
+    let out = client
+        .describe_images()
+        .filters(filter)
+        .include_deprecated(true)
+        .send()
+        .await
+        .map_err(|e| call_error(region, "DescribeImages", e))?;
+    Ok(out
+        .images()
+        .iter()
+        .filter_map(|i| {
+            Some(streamscale_core::images::FoundImage {
+                id: i.image_id()?.to_string(),
+                deprecation_time: i
+                    .deprecation_time()
+                    .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+                    .map(|t| t.with_timezone(&chrono::Utc)),
+            })
+        })
+        .collect())
+}

@@ -7,6 +7,9 @@ use clap::Args;
 use super::{EnvArg, Outcome, Ui, table};
 use crate::cli::Error;
 use crate::project::Project;
+use chrono::{DateTime, Utc};
+use streamscale_core::plan::Plan;
+use streamscale_core::plan::timeline::EventPhase;
 use streamscale_core::render::{capacity_json, to_pretty};
 
 /// `validate -e ENV [--json]`.
@@ -32,6 +35,9 @@ pub struct RenderArgs {
 /// Check the plan and print its capacity.
 pub fn validate(project: &Project, args: &ValidateArgs, _ui: Ui) -> Result<Outcome, Error> {
     let plan = project.load_plan(&args.env.env)?;
+    for note in event_notes(&plan, project.now) {
+        eprintln!("note: {note}");
+    }
     if args.json {
         print!("{}", to_pretty(&capacity_json(&plan)));
     } else {
@@ -50,6 +56,41 @@ pub fn validate(project: &Project, args: &ValidateArgs, _ui: Ui) -> Result<Outco
         println!("{}", table::capacity(&plan));
     }
     Ok(Outcome::Ok)
+}
+
+/// What the stacks keep of each event that is no longer ahead at `now`
+/// (see `streamscale_core::plan::timeline`).
+fn event_notes(plan: &Plan, now: DateTime<Utc>) -> Vec<String> {
+    let at = |t: DateTime<Utc>| t.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    plan.capacity
+        .events
+        .iter()
+        .filter_map(|e| {
+            let what = match EventPhase::of(e, now) {
+                EventPhase::Ahead => return None,
+                EventPhase::Warming => format!(
+                    "its pre-warm time {} is past: the stacks hold the pre-warm MinSize now and schedule only the release at {}",
+                    at(e.prewarm_at),
+                    at(e.release_at)
+                ),
+                EventPhase::UnderWay => format!(
+                    "it started at {}: the stacks hold the pre-warm MinSize and schedule only the release at {}",
+                    at(e.starts_at),
+                    at(e.release_at)
+                ),
+                EventPhase::Over => format!(
+                    "it ended at {}: it is left out of the stacks",
+                    at(e.release_at)
+                ),
+            };
+            Some(format!(
+                "event {} is {} as of {}; {what}",
+                e.name,
+                EventPhase::of(e, now).describe(),
+                at(now)
+            ))
+        })
+        .collect()
 }
 
 /// Render the plan's files.

@@ -9,11 +9,13 @@
 //! - [`cloudflare`]: the Cloudflare side of plan, apply and drift;
 //! - [`report`]: the live data of `report --live`;
 //! - [`stacks`]: stack operations plan, apply and repair share;
+//! - [`images`]: the AMI check `plan` runs before any change set;
 //! - [`wait`]: the one backoff; [`progress`]: bars and event lines.
 
 pub mod apply;
 pub mod cloudflare;
 pub mod drift;
+pub mod images;
 pub mod observe;
 pub mod planner;
 pub mod progress;
@@ -41,6 +43,21 @@ pub enum EngineError {
     #[diagnostic(transparent)]
     Aws(#[from] AwsError),
     /// A stack is mid-operation.
+    /// AMIs a region's stack launches that the region does not have, or
+    /// has deprecated (found by DescribeImages before any change set).
+    #[error("{region}: {}", problems.join("; "))]
+    #[diagnostic(
+        code(engine::ami),
+        help(
+            "AMIs are regional: set [regions.{region}] ami to a current image of {region} (aws ec2 describe-images --region {region} --owners self amazon), or copy the image there (aws ec2 copy-image)"
+        )
+    )]
+    Ami {
+        /// Region.
+        region: String,
+        /// One line per AMI.
+        problems: Vec<String>,
+    },
     #[error("{region}: stack {stack} is busy ({status})")]
     #[diagnostic(
         code(engine::busy),

@@ -29,6 +29,8 @@ pub async fn plan_region(
     stack: &RegionStack,
     keep_change_set: bool,
 ) -> Result<RegionPlan, EngineError> {
+    // An AMI the region lacks would only fail mid-apply: refuse it first.
+    super::images::check(aws, stack).await?;
     let stacks = Stacks::new(&stack.region, aws.cloudformation(&stack.region));
     let name = plan.stack_name();
     let digest = template_digest(stack);

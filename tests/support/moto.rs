@@ -108,6 +108,33 @@ impl Moto {
         let mut child = Command::new(&python)
             .arg(&launcher)
             .args(["--host", "127.0.0.1", "--port", "0", "--port-file"])
+/// The AMIs the tests' plans launch, registered in every region (an AMI
+/// nobody registered does not exist in the harness, as on AWS, and `plan`
+/// refuses it): the ids of the test plans, and each example environment's
+/// (`--amis-from-plans`, in its own region).
+pub const TEST_AMIS: &[&str] = &["ami-0123456789abcdef0", "ami-0fedcba9876543210"];
+
+fn test_ami_args() -> Vec<std::ffi::OsString> {
+    let mut args = Vec::new();
+    for ami in TEST_AMIS {
+        args.push("--ami".into());
+        args.push((*ami).into());
+    }
+    let environments = repo_root().join("environments");
+    let mut plans: Vec<PathBuf> = std::fs::read_dir(&environments)
+        .unwrap_or_else(|e| panic!("read {}: {e}", environments.display()))
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    plans.sort();
+    for plan in plans {
+        args.push("--amis-from-plans".into());
+        args.push(plan.into_os_string());
+    }
+    args
+}
+
             .arg(&port_file)
             .env("AWS_ACCESS_KEY_ID", "testing")
             .env("AWS_SECRET_ACCESS_KEY", "testing")
@@ -150,6 +177,7 @@ impl Moto {
                     log_tail(&log_path)
                 );
             }
+            .args(test_ami_args())
             std::thread::sleep(POLL);
         };
 

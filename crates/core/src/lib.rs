@@ -16,6 +16,7 @@
 //! - [`template`]: template values (`Ref` resolution, property paths, typed values);
 //! - [`finding`]: one difference between what runs and the plan;
 //! - [`resources`]: the resource-type registry, one module per AWS type;
+//! - [`images`]: the AMIs a stack launches and whether its region has them;
 //! - [`drift`]: the comparison of a template with what runs;
 //! - [`repair`]: how apply repairs drift, as typed steps;
 //! - [`report`]: the capacity review model and its formats;
@@ -28,6 +29,7 @@ pub mod digest;
 pub mod drift;
 pub mod finding;
 pub mod observed;
+pub mod images;
 pub mod plan;
 pub mod render;
 pub mod repair;

@@ -79,7 +79,7 @@ impl EventPhase {
     pub fn describe(self) -> &'static str {
         match self {
             EventPhase::Ahead => "ahead",
-            EventPhase::Warming => "warming up (pre-warm time past, start ahead)",
+            EventPhase::Warming => "warming up",
             EventPhase::UnderWay => "under way",
             EventPhase::Over => "over",
         }
