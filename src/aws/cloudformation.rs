@@ -394,7 +394,8 @@ impl Stacks {
     }
 
     /// Start CloudFormation drift detection on a stack (DetectStackDrift),
-    /// once: no retries, since an endpoint without the API must fail fast.
+    /// once: no SDK retries, since an endpoint without the API must fail
+    /// fast; the engine retries throttling itself.
     pub async fn detect_stack_drift(&self, stack: &str) -> Result<String, DetectionError> {
         let once = aws_sdk_cloudformation::config::Builder::default()
             .retry_config(aws_smithy_types::retry::RetryConfig::disabled())
@@ -419,11 +420,12 @@ impl Stacks {
     }
 
     /// DescribeStackDriftDetectionStatus once: `None` while detection runs,
-    /// else the stack's drift status and the reason, if any.
+    /// else the detection status (`DETECTION_COMPLETE`, `DETECTION_FAILED`),
+    /// the stack's drift status (`DRIFTED`, `IN_SYNC`, …) and the reason, if any.
     pub async fn drift_detection_status(
         &self,
         id: &str,
-    ) -> Result<Option<(String, Option<String>)>, AwsError> {
+    ) -> Result<Option<(String, String, Option<String>)>, AwsError> {
         let out = self
             .client
             .describe_stack_drift_detection_status()
@@ -438,10 +440,13 @@ impl Stacks {
         if status == "DETECTION_IN_PROGRESS" {
             return Ok(None);
         }
+        let drift = out
+            .stack_drift_status()
+            .map(|s| s.as_str().to_string())
+            .unwrap_or_default();
         Ok(Some((
-            out.stack_drift_status()
-                .map(|s| s.as_str().to_string())
-                .unwrap_or(status),
+            status,
+            drift,
             out.detection_status_reason().map(str::to_string),
         )))
     }

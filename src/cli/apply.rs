@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::Args;
 use console::style;
@@ -20,6 +21,7 @@ use crate::engine::apply::{apply_all, destroy_all, outputs_all};
 use crate::engine::cloudflare::{CloudflarePlan, known_outputs, plan_cloudflare, resolved_bodies};
 use crate::engine::progress::Progress;
 use crate::engine::saved::{SavedPlan, plans_from_saved};
+use crate::engine::wait::{parse_timeout, with_wait_limit};
 use crate::project::Project;
 use streamscale_core::plan::Plan;
 use streamscale_core::render::{Rendered, to_pretty};
@@ -40,6 +42,11 @@ pub struct ApplyArgs {
     /// Only these regions (repeatable).
     #[arg(long = "region", value_name = "REGION")]
     regions: Vec<String>,
+    /// How long to wait for any one stack operation or change set
+    /// (seconds, or 90s, 10m, 1h); past it, the region fails and the
+    /// operation goes on on AWS's side.
+    #[arg(long, value_name = "DURATION", default_value = "1h", value_parser = parse_timeout)]
+    timeout: Duration,
 }
 
 /// `destroy -e ENV [--yes] [--region R]…`.
@@ -53,6 +60,10 @@ pub struct DestroyArgs {
     /// Only these regions (repeatable).
     #[arg(long = "region", value_name = "REGION")]
     regions: Vec<String>,
+    /// How long to wait for a stack's deletion (seconds, or 90s, 10m, 1h);
+    /// past it, the region fails and the deletion goes on on AWS's side.
+    #[arg(long, value_name = "DURATION", default_value = "1h", value_parser = parse_timeout)]
+    timeout: Duration,
 }
 
 /// `outputs -e ENV [--json]`.
@@ -98,7 +109,7 @@ pub fn run(project: &Project, args: &ApplyArgs, ui: Ui) -> Result<Outcome, Error
     let stacks = selected(&rendered, &args.regions)?;
     let out_dir = project.out_dir(&plan);
     let rt = super::runtime()?;
-    rt.block_on(async {
+    rt.block_on(with_wait_limit(args.timeout, async {
         let aws = Aws::load().await.map_err(EngineError::from)?;
         let plans = match &args.planfile {
             Some(file) => {
@@ -147,7 +158,7 @@ pub fn run(project: &Project, args: &ApplyArgs, ui: Ui) -> Result<Outcome, Error
             stacks.len()
         );
         Ok(Outcome::Ok)
-    })
+    }))
 }
 
 /// Write each region's outputs and the Cloudflare bodies with the stack
@@ -225,7 +236,7 @@ pub fn destroy(project: &Project, args: &DestroyArgs, ui: Ui) -> Result<Outcome,
     );
     confirm("Destroy?", args.yes)?;
     let rt = super::runtime()?;
-    rt.block_on(async {
+    rt.block_on(with_wait_limit(args.timeout, async {
         let aws = Aws::load().await.map_err(EngineError::from)?;
         // Cloudflare first, so traffic stops before the origins go; only
         // when the whole plan is destroyed.
@@ -243,7 +254,7 @@ pub fn destroy(project: &Project, args: &DestroyArgs, ui: Ui) -> Result<Outcome,
         report_outcomes(&outcomes)?;
         eprintln!("Destroy complete.");
         Ok(Outcome::Ok)
-    })
+    }))
 }
 
 /// `outputs`.

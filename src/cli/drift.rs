@@ -1,6 +1,8 @@
 //! `drift -e ENV [--json] [--detailed-exitcode] [--region R]…`: does what
 //! runs in each region still match the plan, and if not, exactly where?
 
+use std::time::Duration;
+
 use clap::Args;
 use console::style;
 use serde_json::{Value, json};
@@ -12,6 +14,7 @@ use crate::aws::Aws;
 use crate::cli::Error;
 use crate::engine::cloudflare::{CloudflarePlan, plan_cloudflare};
 use crate::engine::drift::drift_all;
+use crate::engine::wait::{parse_timeout, with_wait_limit};
 use crate::engine::{EngineError, select_regions};
 use crate::project::Project;
 use streamscale_core::drift::{
@@ -39,6 +42,10 @@ pub struct DriftArgs {
     /// take minutes per stack: live reads only.
     #[arg(long)]
     no_cloudformation: bool,
+    /// How long to wait for CloudFormation's drift detection of a stack
+    /// (seconds, or 90s, 10m, 1h). Past it, the region is incomplete.
+    #[arg(long, value_name = "DURATION", default_value = "15m", value_parser = parse_timeout)]
+    timeout: Duration,
 }
 
 /// `drift`.
@@ -50,7 +57,7 @@ pub fn run(project: &Project, args: &DriftArgs, ui: Ui) -> Result<Outcome, Error
         help: Some("--region takes a region of the plan; repeat it for several".into()),
     })?;
     let rt = runtime()?;
-    let (regions, cf) = rt.block_on(async {
+    let (regions, cf) = rt.block_on(with_wait_limit(args.timeout, async {
         let aws = Aws::load().await.map_err(EngineError::from)?;
         let regions = drift_all(&aws, &plan, &stacks, !args.no_cloudformation, project.now).await;
         // Cloudflare fronts every region: compared when the whole plan is.
@@ -60,7 +67,7 @@ pub fn run(project: &Project, args: &DriftArgs, ui: Ui) -> Result<Outcome, Error
             CloudflarePlan::default()
         };
         Ok::<_, Error>((regions, cf))
-    })?;
+    }))?;
     if args.json {
         print!("{}", to_pretty(&document(&plan, &regions, &cf)));
     } else {
@@ -69,12 +76,12 @@ pub fn run(project: &Project, args: &DriftArgs, ui: Ui) -> Result<Outcome, Error
     }
     let errors: Vec<&RegionDrift> = regions
         .iter()
-        .filter(|r| r.status == Status::Error)
+        .filter(|r| matches!(r.status, Status::Error | Status::Incomplete))
         .collect();
     if let Some(first) = errors.first() {
         return Err(Error::Usage {
             message: format!(
-                "drift could not be checked in {} of {} region{}: {}: {}",
+                "drift could not be fully checked in {} of {} region{}: {}: {}",
                 errors.len(),
                 regions.len(),
                 if regions.len() == 1 { "" } else { "s" },
@@ -128,6 +135,8 @@ pub fn document(plan: &Plan, regions: &[RegionDrift], cf: &CloudflarePlan) -> Va
             "by_severity": by_all,
             "regions_drifted": regions.iter().filter(|r| matches!(r.status, Status::Drifted | Status::Missing)).count(),
             "regions_error": regions.iter().filter(|r| r.status == Status::Error).count(),
+            "regions_incomplete": regions.iter().filter(|r| r.status == Status::Incomplete).count(),
+            "regions_degraded": regions.iter().filter(|r| r.degraded.is_some()).count(),
             "regions": regions.len(),
             "headline": headline(regions),
         },
@@ -140,6 +149,7 @@ fn status_word(s: Status) -> String {
         Status::Drifted => style("drifted").yellow().bold().to_string(),
         Status::Missing => style("missing").red().bold().to_string(),
         Status::Error => style("error").red().to_string(),
+        Status::Incomplete => style("incomplete").red().to_string(),
     }
 }
 
@@ -152,7 +162,10 @@ fn print_human(regions: &[RegionDrift], _ui: Ui) {
             status_word(r.status)
         );
         if let Some(e) = &r.error {
-            println!("  error: {e}");
+            println!("  {}: {e}", r.status.as_str());
+        }
+        if let Some(d) = &r.degraded {
+            println!("  degraded: {d}");
         }
         if !r.findings.is_empty() {
             let mut t = super::table::new(
@@ -203,7 +216,7 @@ fn print_human(regions: &[RegionDrift], _ui: Ui) {
             println!("  note: {n}");
         }
         let mut sources = vec!["streamscale live reads".to_string()];
-        if r.cloudformation_drift.supported {
+        if r.sources.contains(&FindingSource::Cloudformation) {
             sources.push("CloudFormation drift detection".into());
         }
         println!("  sources: {}", sources.join(" + "));

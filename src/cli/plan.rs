@@ -1,6 +1,7 @@
 //! `plan`: what apply would change, per region and for Cloudflare.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::Args;
 
@@ -10,6 +11,7 @@ use crate::aws::Aws;
 use crate::engine::cloudflare::plan_cloudflare;
 use crate::engine::planner::plan_all;
 use crate::engine::saved::SavedPlan;
+use crate::engine::wait::{parse_timeout, with_wait_limit};
 use crate::engine::{RegionPlan, select_regions};
 use crate::project::Project;
 use streamscale_core::plan::Plan;
@@ -32,6 +34,10 @@ pub struct PlanArgs {
     /// Only these regions (repeatable).
     #[arg(long = "region", value_name = "REGION")]
     regions: Vec<String>,
+    /// How long to wait for CloudFormation to create a region's change set
+    /// (seconds, or 90s, 10m, 1h); past it, the region fails.
+    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = parse_timeout)]
+    timeout: Duration,
 }
 
 /// The regions selected by `--region` (all when none is given).
@@ -73,12 +79,12 @@ pub fn run(project: &Project, args: &PlanArgs) -> Result<Outcome, Error> {
     let rendered = project.render(&plan)?;
     let stacks = selected(&rendered, &args.regions)?;
     let rt = super::runtime()?;
-    let (plans, cf) = rt.block_on(async {
+    let (plans, cf) = rt.block_on(with_wait_limit(args.timeout, async {
         let aws = Aws::load().await?;
         let plans = plan_regions(&aws, &plan, &stacks, args.out.is_some()).await?;
         let cf = plan_cloudflare(&aws, &plan, &rendered).await?;
         Ok::<_, Error>((plans, cf))
-    })?;
+    }))?;
     if let Some(out) = &args.out {
         let text = SavedPlan::from_plans(&plan, &plans).to_text();
         std::fs::write(out, text).map_err(|e| Error::io(out, e))?;

@@ -3,108 +3,158 @@
 //! the core's comparison ([`streamscale_core::drift`]). Also the planner's
 //! drift check of an existing stack.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use futures::future::join_all;
 use serde_json::Value;
 
 use super::observe::{read_resources, read_stack};
-use super::wait::Backoff;
+use super::wait::{Backoff, Deadline, format_duration};
 use crate::aws::Aws;
 use crate::aws::cloudformation::{StackInfo, Stacks};
 use streamscale_core::diff::diff_templates;
-use streamscale_core::drift::detection::{ResourceDrift, cloudformation_findings};
+use streamscale_core::drift::detection::{
+    CallFailure, ResourceDrift, classify_call_failure, cloudformation_findings,
+};
 use streamscale_core::drift::{
-    CloudFormationDetection, FindingSource, NotChecked, RegionDrift, Status, compare, empty_region,
-    missing_stack,
+    CloudFormationDetection, DetectionRun, FindingSource, NotChecked, RegionDrift, Status, compare,
+    empty_region, missing_stack,
 };
 use streamscale_core::observed::ObservedStack;
 use streamscale_core::plan::Plan;
 use streamscale_core::render::RegionStack;
 use streamscale_core::repair::{RepairPlan, plan_repair};
 
-/// How long `drift` waits for CloudFormation's drift detection.
-pub const DETECTION_DEADLINE: Duration = Duration::from_secs(180);
+/// How many times DetectStackDrift is tried when it is throttled (the
+/// call is made without the SDK's retries, see [`Stacks::detect_stack_drift`]).
+const DETECT_ATTEMPTS: u32 = 8;
 
-/// Run CloudFormation drift detection on a stack, with a deadline.
+/// A detection that ran: what CloudFormation said, and its resource drifts.
+fn ran(note: String, stack_drift_status: String) -> CloudFormationDetection {
+    CloudFormationDetection {
+        supported: true,
+        run: DetectionRun::Ran,
+        note,
+        stack_drift_status: Some(stack_drift_status).filter(|s| !s.is_empty()),
+    }
+}
+
+/// A detection that should have run and did not: the region is incomplete.
+fn failed(note: String) -> CloudFormationDetection {
+    CloudFormationDetection {
+        supported: true,
+        run: DetectionRun::Failed,
+        note,
+        stack_drift_status: None,
+    }
+}
+
+/// Start DetectStackDrift, retrying throttling with backoff (bounded by
+/// attempts and the wait deadline). `Err` is the detection's outcome when
+/// it cannot start.
+async fn start_detection(
+    stacks: &Stacks,
+    stack: &str,
+    deadline: &Deadline,
+) -> Result<String, CloudFormationDetection> {
+    let mut backoff = Backoff::new(Duration::from_millis(500), Duration::from_secs(10));
+    let mut attempt = 1;
+    loop {
+        let e = match stacks.detect_stack_drift(stack).await {
+            Ok(id) => return Ok(id),
+            Err(e) => e,
+        };
+        match classify_call_failure(e.http_status, e.code.as_deref()) {
+            CallFailure::NotImplemented => {
+                return Err(CloudFormationDetection {
+                    supported: false,
+                    run: DetectionRun::NotImplemented,
+                    note: format!(
+                        "this endpoint does not implement DetectStackDrift ({e}): the findings come from streamscale's live reads only"
+                    ),
+                    stack_drift_status: None,
+                });
+            }
+            CallFailure::Throttled
+                if attempt < DETECT_ATTEMPTS && !deadline.would_pass(backoff.peek()) =>
+            {
+                attempt += 1;
+                backoff.wait().await;
+            }
+            CallFailure::Throttled => {
+                return Err(failed(format!(
+                    "DetectStackDrift on stack {stack} was throttled {attempt} times ({e}): CloudFormation drift detection did not run"
+                )));
+            }
+            CallFailure::Failed => {
+                return Err(failed(format!(
+                    "DetectStackDrift on stack {stack} failed ({e}): CloudFormation drift detection did not run"
+                )));
+            }
+        }
+    }
+}
+
+/// Run CloudFormation drift detection on a stack, within the wait limit.
 async fn detect(
     aws: &Aws,
     region: &str,
     stack: &str,
 ) -> (CloudFormationDetection, Vec<ResourceDrift>) {
     let stacks = Stacks::new(region, aws.cloudformation(region));
-    let unsupported = |note: String| {
-        (
-            CloudFormationDetection {
-                supported: false,
-                note,
-                stack_drift_status: None,
-            },
-            Vec::new(),
-        )
-    };
-    let supported = |note: String, status: Option<String>| CloudFormationDetection {
-        supported: true,
-        note,
-        stack_drift_status: status,
-    };
-    let id = match stacks.detect_stack_drift(stack).await {
+    let deadline = Deadline::start();
+    let id = match start_detection(&stacks, stack, &deadline).await {
         Ok(id) => id,
-        Err(e) => {
-            return unsupported(format!(
-                "DetectStackDrift failed ({e}): CloudFormation drift detection is not available here; the findings come from streamscale's live reads only"
-            ));
-        }
+        Err(outcome) => return (outcome, Vec::new()),
     };
-    let start = Instant::now();
     let mut backoff = Backoff::new(Duration::from_millis(500), Duration::from_secs(5));
-    let (status, reason) = loop {
+    let (detection_status, drift_status, reason) = loop {
         match stacks.drift_detection_status(&id).await {
             Ok(Some(done)) => break done,
-            Ok(None) if start.elapsed() + backoff.peek() > DETECTION_DEADLINE => {
+            Ok(None) if deadline.would_pass(backoff.peek()) => {
                 return (
-                    supported(
-                        format!(
-                            "drift detection {id} did not finish within {} s: its results are left out",
-                            DETECTION_DEADLINE.as_secs()
-                        ),
-                        None,
-                    ),
+                    failed(format!(
+                        "timed out after {} waiting for drift detection {id} of stack {stack}; it goes on on AWS's side, its results are left out",
+                        format_duration(deadline.limit())
+                    )),
                     Vec::new(),
                 );
             }
             Ok(None) => backoff.wait().await,
             Err(e) => {
                 return (
-                    supported(
-                        format!("drift detection {id} could not be followed: {e}"),
-                        None,
-                    ),
+                    failed(format!("drift detection {id} could not be followed: {e}")),
                     Vec::new(),
                 );
             }
         }
     };
-    match stacks.resource_drifts(stack).await {
-        Ok(drifts) => (
-            supported(
-                match &reason {
-                    Some(r) => format!("drift detection ran: {r}"),
-                    None => "drift detection ran".into(),
-                },
-                Some(status),
-            ),
-            drifts,
-        ),
-        Err(e) => (
-            supported(
-                format!("drift detection ran but its results could not be read: {e}"),
-                Some(status),
-            ),
-            Vec::new(),
-        ),
+    let drifts = match stacks.resource_drifts(stack).await {
+        Ok(drifts) => drifts,
+        Err(e) => {
+            return (
+                failed(format!(
+                    "drift detection ran but its results could not be read: {e}"
+                )),
+                Vec::new(),
+            );
+        }
+    };
+    if detection_status == "DETECTION_FAILED" {
+        // Results exist for the resources it could check, not for the others.
+        let mut outcome = failed(format!(
+            "CloudFormation drift detection failed for some resources: {}",
+            reason.as_deref().unwrap_or("no reason given")
+        ));
+        outcome.stack_drift_status = Some(drift_status).filter(|s| !s.is_empty());
+        return (outcome, drifts);
     }
+    let note = match &reason {
+        Some(r) => format!("drift detection ran: {r}"),
+        None => "drift detection ran".into(),
+    };
+    (ran(note, drift_status), drifts)
 }
 
 /// The drift of one region; `cloudformation` runs CloudFormation's drift
@@ -127,6 +177,7 @@ pub async fn drift_region(
             (
                 CloudFormationDetection {
                     supported: false,
+                    run: DetectionRun::Skipped,
                     note: "skipped: live reads only".into(),
                     stack_drift_status: None,
                 },
@@ -167,15 +218,35 @@ pub async fn drift_region(
     let references = observed.references(&name);
     let rendered = stack.template_value();
     let (mut findings, mut not_checked) = compare(&rendered, &references, &observed, now);
-    if detection.supported {
+    // A partly failed detection (DETECTION_FAILED) still reports what it checked.
+    let has_results = detection.run == DetectionRun::Ran
+        || (detection.run == DetectionRun::Failed && !drifts.is_empty());
+    if has_results {
         out.sources.push(FindingSource::Cloudformation);
-        for n in &mut not_checked {
-            if !n.reason.starts_with("read failed") {
-                n.reason
-                    .push_str("; CloudFormation drift detection compares it");
+        if detection.run == DetectionRun::Ran {
+            for n in &mut not_checked {
+                if !n.reason.starts_with("read failed") {
+                    n.reason
+                        .push_str("; CloudFormation drift detection compares it");
+                }
             }
         }
         findings.extend(cloudformation_findings(region, &drifts));
+    }
+    if detection.run == DetectionRun::NotImplemented {
+        out.degraded = Some(format!(
+            "{}; not checked: {}",
+            detection.note,
+            if not_checked.is_empty() {
+                "nothing".to_string()
+            } else {
+                not_checked
+                    .iter()
+                    .map(|n| format!("{} ({})", n.logical_id, n.resource_type))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }
+        ));
     }
     if observed.deployed != rendered {
         let pending = diff_templates(Some(&observed.deployed), &rendered);
@@ -214,6 +285,9 @@ pub async fn drift_region(
     out.in_service = streamscale_core::resources::auto_scaling_group::in_service(&observed);
     out.status = if out.error.is_some() {
         Status::Error
+    } else if detection.run == DetectionRun::Failed {
+        out.error = Some(detection.note.clone());
+        Status::Incomplete
     } else if findings.is_empty() {
         Status::Clean
     } else {

@@ -7,7 +7,7 @@ use std::collections::HashSet;
 
 use super::EngineError;
 use super::progress::Progress;
-use super::wait::Backoff;
+use super::wait::{Backoff, Deadline, format_duration};
 use crate::aws::Aws;
 use crate::aws::cloudformation::{
     ChangeSet, INLINE_TEMPLATE_LIMIT, StackEvent, StackStatus, Stacks, TemplateSource,
@@ -50,7 +50,8 @@ pub fn default_bucket(account: &str, region: &str) -> String {
 }
 
 /// Create a change set (replacing one of the same deterministic name from
-/// an earlier plan) and wait until CloudFormation has finished creating it.
+/// an earlier plan) and wait until CloudFormation has finished creating it
+/// (at most the operation's wait limit).
 pub async fn change_set(
     stacks: &Stacks,
     stack: &str,
@@ -68,16 +69,26 @@ pub async fn change_set(
         .create_change_set(stack, name, source, parameters, tags)
         .await?;
     let mut backoff = Backoff::default();
+    let deadline = Deadline::start();
     loop {
         let cs = stacks.describe_change_set(stack, &id, name).await?;
         if cs.state() != ChangeSetState::Pending {
             return Ok(cs);
         }
+        if deadline.would_pass(backoff.peek()) {
+            return Err(EngineError::Timeout {
+                region: stacks.region.clone(),
+                stack: stack.to_string(),
+                waiting_for: format!("CloudFormation to create the change set {name}"),
+                limit: format_duration(deadline.limit()),
+            });
+        }
         backoff.wait().await;
     }
 }
 
-/// Wait for the stack's current operation to end, reporting new events.
+/// Wait for the stack's current operation to end, reporting new events,
+/// at most the operation's wait limit ([`super::wait::wait_limit`]).
 /// Returns the final status (`DELETE_COMPLETE` when the stack is gone) and
 /// the failed events of this operation.
 pub async fn wait_stack(
@@ -87,6 +98,7 @@ pub async fn wait_stack(
     progress: &Progress,
 ) -> Result<(StackStatus, Vec<StackEvent>), EngineError> {
     let mut backoff = Backoff::default();
+    let deadline = Deadline::start();
     let mut done: HashSet<String> = HashSet::new();
     let mut failures = Vec::new();
     loop {
@@ -117,6 +129,14 @@ pub async fn wait_stack(
         }
         if any_new {
             backoff.reset();
+        }
+        if deadline.would_pass(backoff.peek()) {
+            return Err(EngineError::Timeout {
+                region: stacks.region.clone(),
+                stack: name.to_string(),
+                waiting_for: format!("the stack operation to end (last seen {status})"),
+                limit: format_duration(deadline.limit()),
+            });
         }
         backoff.wait().await;
     }

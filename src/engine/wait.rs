@@ -1,7 +1,107 @@
 //! Waiting on remote state: exponential backoff between polls of a
-//! condition, never a fixed sleep that ignores the state.
+//! condition, never a fixed sleep that ignores the state, and the deadline
+//! every poll loop has (`--timeout`): [`with_wait_limit`] sets it for an
+//! operation, [`Deadline`] enforces it in each loop.
 
-use std::time::Duration;
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+tokio::task_local! {
+    /// How long any one wait of the current operation may take.
+    static WAIT_LIMIT: Duration;
+}
+
+/// The wait limit when no command set one.
+pub const DEFAULT_WAIT_LIMIT: Duration = Duration::from_secs(60 * 60);
+
+/// Run `operation` with every wait in it (a stack operation, a change
+/// set's creation, a drift detection) limited to `limit`.
+pub async fn with_wait_limit<F: Future>(limit: Duration, operation: F) -> F::Output {
+    WAIT_LIMIT.scope(limit, operation).await
+}
+
+/// The wait limit of the current operation.
+pub fn wait_limit() -> Duration {
+    WAIT_LIMIT.try_with(|d| *d).unwrap_or(DEFAULT_WAIT_LIMIT)
+}
+
+/// The deadline of one poll loop, started now with the current wait limit.
+#[derive(Debug, Clone, Copy)]
+pub struct Deadline {
+    start: Instant,
+    limit: Duration,
+}
+
+impl Deadline {
+    /// A deadline [`wait_limit`] from now.
+    pub fn start() -> Self {
+        Deadline {
+            start: Instant::now(),
+            limit: wait_limit(),
+        }
+    }
+
+    /// The limit.
+    pub fn limit(&self) -> Duration {
+        self.limit
+    }
+
+    /// Whether waiting `next` more would pass the deadline.
+    pub fn would_pass(&self, next: Duration) -> bool {
+        self.start.elapsed() + next > self.limit
+    }
+}
+
+/// Parse a `--timeout`: seconds (`90`) or a duration with units
+/// (`90s`, `10m`, `1h30m`, `500ms`).
+pub fn parse_timeout(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    if let Ok(secs) = text.parse::<u64>() {
+        return Ok(Duration::from_secs(secs));
+    }
+    let bad =
+        || format!("`{text}` is not a duration: use seconds (600) or units (90s, 10m, 1h30m)");
+    let mut total = Duration::ZERO;
+    let mut rest = text;
+    if rest.is_empty() {
+        return Err(bad());
+    }
+    while !rest.is_empty() {
+        let digits = rest.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?;
+        if digits == 0 {
+            return Err(bad());
+        }
+        let value: u64 = rest[..digits].parse().map_err(|_| bad())?;
+        rest = &rest[digits..];
+        let unit_len = rest
+            .find(|c: char| c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        let unit = match &rest[..unit_len] {
+            "ms" => Duration::from_millis(value),
+            "s" | "sec" => Duration::from_secs(value),
+            "m" | "min" => Duration::from_secs(value * 60),
+            "h" => Duration::from_secs(value * 3600),
+            _ => return Err(bad()),
+        };
+        total += unit;
+        rest = &rest[unit_len..];
+    }
+    Ok(total)
+}
+
+/// A duration as the user would write it (`10m`, `90s`, `1h`).
+pub fn format_duration(d: Duration) -> String {
+    let secs = d.as_secs();
+    if d.subsec_millis() != 0 || secs == 0 {
+        format!("{}ms", d.as_millis())
+    } else if secs % 3600 == 0 {
+        format!("{}h", secs / 3600)
+    } else if secs % 60 == 0 {
+        format!("{}m", secs / 60)
+    } else {
+        format!("{secs}s")
+    }
+}
 
 /// Backoff between polls: starts short, grows by half each time, capped.
 #[derive(Debug, Clone)]
@@ -45,6 +145,32 @@ impl Backoff {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn timeouts_parse_in_seconds_or_units() {
+        assert_eq!(parse_timeout("600"), Ok(Duration::from_secs(600)));
+        assert_eq!(parse_timeout("90s"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_timeout("10m"), Ok(Duration::from_secs(600)));
+        assert_eq!(parse_timeout("1h30m"), Ok(Duration::from_secs(5400)));
+        assert_eq!(parse_timeout("250ms"), Ok(Duration::from_millis(250)));
+        for bad in ["", "m", "10x", "1.5m", "-3", "10m x"] {
+            assert!(parse_timeout(bad).is_err(), "{bad}");
+        }
+        assert_eq!(format_duration(Duration::from_secs(600)), "10m");
+        assert_eq!(format_duration(Duration::from_millis(250)), "250ms");
+    }
+
+    #[test]
+    fn the_limit_is_scoped_to_the_operation() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        assert_eq!(wait_limit(), DEFAULT_WAIT_LIMIT);
+        let inside = rt.block_on(with_wait_limit(Duration::from_secs(7), async {
+            wait_limit()
+        }));
+        assert_eq!(inside, Duration::from_secs(7));
+    }
 
     #[test]
     fn grows_to_the_cap() {

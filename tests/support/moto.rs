@@ -82,32 +82,6 @@ fn python() -> PathBuf {
     );
 }
 
-fn log_tail(path: &Path) -> String {
-    let text = std::fs::read_to_string(path).unwrap_or_default();
-    let lines: Vec<&str> = text.lines().collect();
-    lines[lines.len().saturating_sub(40)..].join("\n")
-}
-
-impl Moto {
-    /// Start one moto server on a free loopback port; waits (polling, with a
-    /// deadline of 60 s) until its port file appears and a TCP connect
-    /// succeeds. Panics with the server's log if it does not come up.
-    pub fn start() -> Moto {
-        let python = python();
-        let dir = tempfile::Builder::new()
-            .prefix("streamscale-moto-")
-            .tempdir()
-            .expect("create a temporary directory for moto");
-        let port_file = dir.path().join("port");
-        let log_path = dir.path().join("moto.log");
-        let log = File::create(&log_path).expect("create moto.log");
-        let launcher = repo_root()
-            .join("tests")
-            .join("moto")
-            .join("streamscale_moto.py");
-        let mut child = Command::new(&python)
-            .arg(&launcher)
-            .args(["--host", "127.0.0.1", "--port", "0", "--port-file"])
 /// The AMIs the tests' plans launch, registered in every region (an AMI
 /// nobody registered does not exist in the harness, as on AWS, and `plan`
 /// refuses it): the ids of the test plans, and each example environment's
@@ -135,7 +109,49 @@ fn test_ami_args() -> Vec<std::ffi::OsString> {
     args
 }
 
+fn log_tail(path: &Path) -> String {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let lines: Vec<&str> = text.lines().collect();
+    lines[lines.len().saturating_sub(40)..].join("\n")
+}
+
+impl Moto {
+    /// Start one moto server on a free loopback port; waits (polling, with a
+    /// deadline of 60 s) until its port file appears and a TCP connect
+    /// succeeds. Panics with the server's log if it does not come up.
+    pub fn start() -> Moto {
+        Moto::start_with(&[])
+    }
+
+    /// Like [`Moto::start`], with harness switches set in the server's
+    /// environment, e.g. `&[("STREAMSCALE_MOTO_THROTTLE", "0.2")]` (see
+    /// docs/moto.md, "Switches"). Other `STREAMSCALE_MOTO_*` variables of
+    /// the test's own environment are not passed on.
+    pub fn start_with(switches: &[(&str, &str)]) -> Moto {
+        let python = python();
+        let dir = tempfile::Builder::new()
+            .prefix("streamscale-moto-")
+            .tempdir()
+            .expect("create a temporary directory for moto");
+        let port_file = dir.path().join("port");
+        let log_path = dir.path().join("moto.log");
+        let log = File::create(&log_path).expect("create moto.log");
+        let launcher = repo_root()
+            .join("tests")
+            .join("moto")
+            .join("streamscale_moto.py");
+        let mut command = Command::new(&python);
+        for (name, _) in std::env::vars_os().filter_map(|(k, v)| Some((k.into_string().ok()?, v))) {
+            if name.starts_with("STREAMSCALE_MOTO_") {
+                command.env_remove(&name);
+            }
+        }
+        command.envs(switches.iter().copied());
+        let mut child = command
+            .arg(&launcher)
+            .args(["--host", "127.0.0.1", "--port", "0", "--port-file"])
             .arg(&port_file)
+            .args(test_ami_args())
             .env("AWS_ACCESS_KEY_ID", "testing")
             .env("AWS_SECRET_ACCESS_KEY", "testing")
             .env("PYTHONDONTWRITEBYTECODE", "1")
@@ -177,7 +193,6 @@ fn test_ami_args() -> Vec<std::ffi::OsString> {
                     log_tail(&log_path)
                 );
             }
-            .args(test_ami_args())
             std::thread::sleep(POLL);
         };
 

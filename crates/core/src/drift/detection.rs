@@ -74,3 +74,84 @@ pub fn cloudformation_findings(region: &str, drifts: &[ResourceDrift]) -> Vec<Fi
     }
     out
 }
+
+/// What a failed drift-detection call means for the region, decided from
+/// the HTTP status and AWS's error code alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CallFailure {
+    /// The endpoint does not implement the API (HTTP 501, or a code that
+    /// says the action is unknown): `drift` may degrade to its live reads.
+    NotImplemented,
+    /// The service is throttling: retry with backoff.
+    Throttled,
+    /// Anything else (access denied, internal error, validation, no
+    /// response): the region's drift is incomplete, never clean.
+    Failed,
+}
+
+/// Error codes that say the endpoint has no such operation.
+const NOT_IMPLEMENTED_CODES: &[&str] = &[
+    "NotImplemented",
+    "UnknownOperation",
+    "UnknownOperationException",
+    "InvalidAction",
+];
+
+/// Error codes AWS services use for throttling.
+const THROTTLING_CODES: &[&str] = &[
+    "Throttling",
+    "ThrottlingException",
+    "ThrottledException",
+    "RequestThrottled",
+    "RequestThrottledException",
+    "RequestLimitExceeded",
+    "TooManyRequestsException",
+    "SlowDown",
+    "PriorRequestNotComplete",
+];
+
+/// Classify a failed drift-detection call by its HTTP status and error
+/// code (`None` when no response came).
+pub fn classify_call_failure(http_status: Option<u16>, code: Option<&str>) -> CallFailure {
+    if http_status == Some(501) || code.is_some_and(|c| NOT_IMPLEMENTED_CODES.contains(&c)) {
+        CallFailure::NotImplemented
+    } else if http_status == Some(429) || code.is_some_and(|c| THROTTLING_CODES.contains(&c)) {
+        CallFailure::Throttled
+    } else {
+        CallFailure::Failed
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_an_endpoint_without_the_api_degrades() {
+        use CallFailure::*;
+        let cases: &[(Option<u16>, Option<&str>, CallFailure)] = &[
+            (Some(501), Some("NotImplemented"), NotImplemented),
+            (Some(501), None, NotImplemented),
+            (Some(400), Some("UnknownOperation"), NotImplemented),
+            (Some(400), Some("InvalidAction"), NotImplemented),
+            (Some(400), Some("UnknownOperationException"), NotImplemented),
+            (Some(400), Some("Throttling"), Throttled),
+            (Some(400), Some("ThrottlingException"), Throttled),
+            (Some(503), Some("RequestLimitExceeded"), Throttled),
+            (Some(429), None, Throttled),
+            (Some(403), Some("AccessDenied"), Failed),
+            (Some(403), Some("AccessDeniedException"), Failed),
+            (Some(500), Some("InternalFailure"), Failed),
+            (Some(500), None, Failed),
+            (Some(400), Some("ValidationError"), Failed),
+            (None, None, Failed),
+        ];
+        for (status, code, want) in cases {
+            assert_eq!(
+                classify_call_failure(*status, *code),
+                *want,
+                "{status:?} {code:?}"
+            );
+        }
+    }
+}
