@@ -1,6 +1,6 @@
 //! Every Cloudflare request body streamscale renders validates against
 //! Cloudflare's official OpenAPI schema (tests/fixtures/cloudflare-openapi-subset.json,
-//! a copy of the reference subset; see data/README.md for its source).
+//! its source and date in tests/fixtures/SOURCES.md).
 
 use std::path::Path;
 
@@ -27,18 +27,49 @@ fn bodies(env: &str) -> std::collections::BTreeMap<&'static str, Value> {
     streamscale::render::cloudflare::bodies(&plan).expect("the example has [cloudflare]")
 }
 
+/// The schema lives in the project with its source and date, and is the
+/// file that source describes: tests/fixtures/SOURCES.md records its
+/// SHA-256. A missing fixture, a missing record or a changed file fails
+/// here, loudly: nothing outside the project is read, nothing is skipped.
 #[test]
-fn the_fixture_is_the_reference_subset() {
-    let reference = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/reference/cloudflare-openapi-subset.json");
-    if let Ok(text) = std::fs::read_to_string(&reference) {
-        assert_eq!(
-            text,
-            include_str!("fixtures/cloudflare-openapi-subset.json"),
-            "the fixture drifted from {}",
-            reference.display()
+fn the_fixture_is_in_the_project_with_its_recorded_source_and_digest() {
+    use sha2::Digest;
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let read = |name: &str| {
+        std::fs::read(fixtures.join(name)).unwrap_or_else(|e| {
+            panic!(
+                "tests/fixtures/{name} is missing ({e}): the Cloudflare schema tests need it in the project; restore it from git"
+            )
+        })
+    };
+    let sources = String::from_utf8(read("SOURCES.md")).expect("SOURCES.md is UTF-8");
+    let section = sources
+        .split("\n## ")
+        .find(|s| s.starts_with("cloudflare-openapi-subset.json"))
+        .expect("SOURCES.md has a section on cloudflare-openapi-subset.json");
+    for fact in [
+        "cloudflare/api-schemas",
+        "commit ",
+        "2024-08-06",
+        "copied: ",
+    ] {
+        assert!(
+            section.contains(fact),
+            "SOURCES.md does not record {fact:?}"
         );
     }
+    let recorded = section
+        .lines()
+        .find_map(|l| l.strip_prefix("- sha256: "))
+        .expect("SOURCES.md records the fixture's sha256");
+    let actual = hex::encode(sha2::Sha256::digest(read("cloudflare-openapi-subset.json")));
+    assert_eq!(
+        actual,
+        recorded.trim(),
+        "tests/fixtures/cloudflare-openapi-subset.json is not the file SOURCES.md describes"
+    );
+    // And it is the document the other tests load.
+    assert_eq!(openapi()["openapi"], "3.0.3");
 }
 
 #[test]

@@ -122,3 +122,37 @@ fn validate_exits_1_with_the_place_and_no_panic() {
             .stderr(predicate::str::contains("RUST_BACKTRACE").not());
     }
 }
+
+#[test]
+fn four_mistakes_in_one_plan_are_four_located_errors() {
+    let errs = load(Path::new(&format!("{DIR}/90-four-mistakes-one-run.toml")))
+        .expect_err("the plan has four mistakes");
+    let codes: Vec<&str> = errs.errors.iter().map(|d| d.code.as_str()).collect();
+    assert_eq!(codes.len(), 4, "{codes:?}");
+    assert!(
+        codes.contains(&"plan::min-above-max"),
+        "the capacity check runs although other sections have errors: {codes:?}"
+    );
+    assert!(errs.errors.iter().all(|d| d.position().is_some()));
+}
+
+#[test]
+fn an_instance_type_aws_offers_but_the_catalogue_lacks_says_so_and_how_to_add_it() {
+    let errs = load(Path::new(&format!("{DIR}/91-type-aws-offers.toml")))
+        .expect_err("c7gn.xlarge is not in the catalogue");
+    let d = &errs.errors[0];
+    assert!(
+        d.message.contains("AWS offers") && d.message.contains("catalogue lacks"),
+        "{}",
+        d.message
+    );
+    let help = d.help.as_deref().unwrap_or_default();
+    assert!(help.contains("data/aws-prices.csv"), "{help}");
+    assert!(!help.contains("did you mean"), "{help}");
+    // A typo is still a typo.
+    assert!(!streamscale::catalog::aws_offers_instance_type("c7i.xlrge"));
+    assert!(streamscale::catalog::aws_offers_instance_type("c7gn.metal"));
+    assert!(streamscale::catalog::aws_offers_instance_type(
+        "u7i-12tb.224xlarge"
+    ));
+}

@@ -1,5 +1,6 @@
-//! Cloudflare's OpenAPI schema (tests/fixtures/cloudflare-openapi-subset.json)
-//! as request-body validators.
+//! Cloudflare's OpenAPI schema (tests/fixtures/cloudflare-openapi-subset.json,
+//! embedded: without the file the tests do not build; its source and date
+//! are in tests/fixtures/SOURCES.md) as request-body validators.
 #![allow(dead_code)]
 
 use serde_json::{Value, json};

@@ -29,8 +29,8 @@ mod prices;
 mod regions;
 
 pub use instances::{
-    Arch, CacheNodeType, CpuVendor, InstanceType, cache_node_type, cache_node_types, instance_type,
-    instance_types,
+    Arch, CacheNodeType, CpuVendor, InstanceType, aws_offers_instance_type, cache_node_type,
+    cache_node_types, instance_type, instance_types,
 };
 pub use prices::{Price, cache_price, ec2_price, price_source_dates};
 pub use regions::{RegionInfo, cloudflare_region_centroid, cloudflare_regions, region, regions};

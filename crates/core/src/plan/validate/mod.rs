@@ -42,8 +42,10 @@ pub(super) fn build(merged: MergedSource) -> Result<Plan, PlanErrors> {
         sources: &sources,
         errors: Vec::new(),
     };
-    let plan = ck.resolve(file, stem);
-    let Some(mut plan) = plan.filter(|_| ck.errors.is_empty()) else {
+    // The capacity checks below need traffic, regions and events only: when
+    // those resolved they run even if another section has errors, so one
+    // run reports every problem found.
+    let Some(mut plan) = ck.resolve(file, stem) else {
         return Err(ck.finish());
     };
     for rc in &plan.capacity.regions {

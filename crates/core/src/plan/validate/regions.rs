@@ -134,7 +134,15 @@ impl Checker<'_> {
                 String::new()
             }
             Some(t) => {
-                if catalog::instance_type(&t).is_none() {
+                if catalog::instance_type(&t).is_none() && catalog::aws_offers_instance_type(&t) {
+                    self.error_at(
+                        &it_at,
+                        ErrorCode::UnknownInstanceType,
+                        format!("instance type `{t}` is one AWS offers, but streamscale's catalogue lacks it"),
+                        "add it to the catalogue: a row in crates/core/src/catalog/instances.rs (vCPUs, memory, architecture) and its hourly price per region in data/aws-prices.csv (source and date: data/README.md); or choose a type the catalogue has (the c, m and r families of generations 6 to 8)",
+                    );
+                    ok = false;
+                } else if catalog::instance_type(&t).is_none() {
                     let names = catalog::instance_types().iter().map(|i| i.name);
                     let help = match catalog::suggest(&t, names) {
                         Some(s) => format!("did you mean `{s}`? streamscale knows the c, m and r families of generations 6 to 8"),
