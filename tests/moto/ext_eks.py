@@ -49,7 +49,8 @@ from ext_base import Handle, generated_id, refresh, refuse_unmodelled, register_
 
 _MODULE = "moto.eks.streamscale_ext"
 _INSTALLED = False
-VERSION_RE = re.compile(r"^1\.(2[4-9]|3[0-4])$")
+# EKS released Kubernetes 1.35 on 2026-01-27 (https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html).
+VERSION_RE = re.compile(r"^1\.(2[4-9]|3[0-5])$")
 AUTH_MODES = ("CONFIG_MAP", "API_AND_CONFIG_MAP", "API")
 LOG_TYPES = ("api", "audit", "authenticator", "controllerManager", "scheduler")
 CLUSTER_PROPS = {
