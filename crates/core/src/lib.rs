@@ -7,6 +7,7 @@
 //!
 //! - [`plan`]: the plan format, loading with `extends`, validation,
 //!   diagnostics, and the exact arithmetic of SPEC §4 ([`plan::capacity`]);
+//! - [`origin`]: Cloudflare's ranges, the only addresses that reach an origin;
 //! - [`catalog`]: static facts (regions, AZs, instance types, prices);
 //! - [`render`]: CloudFormation (handlebars) and Cloudflare bodies;
 //! - [`diff`]: the structural template diff a plan shows;
@@ -15,11 +16,12 @@
 //! - [`observed`]: what runs in a region, as the engine read it;
 //! - [`template`]: template values (`Ref` resolution, property paths, typed values);
 //! - [`finding`]: one difference between what runs and the plan;
-//! - [`resources`]: the resource-type registry, one module per AWS type;
 //! - [`images`]: the AMIs a stack launches and whether its region has them;
+//! - [`resources`]: the resource-type registry, one module per AWS type;
 //! - [`drift`]: the comparison of a template with what runs;
 //! - [`repair`]: how apply repairs drift, as typed steps;
 //! - [`report`]: the capacity review model and its formats;
+//! - [`review`]: the plan as reviewed in CI: risk items, gates, markdown;
 //! - [`digest`], [`text`]: digests and one-line formatting shared by all;
 //! - [`synthetic`]: generated plans for benchmarks.
 
@@ -28,13 +30,15 @@ pub mod diff;
 pub mod digest;
 pub mod drift;
 pub mod finding;
-pub mod observed;
 pub mod images;
+pub mod observed;
+pub mod origin;
 pub mod plan;
 pub mod render;
 pub mod repair;
 pub mod report;
 pub mod resources;
+pub mod review;
 pub mod stack;
 pub mod synthetic;
 pub mod template;
