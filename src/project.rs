@@ -192,7 +192,10 @@ impl Project {
                 path: file.display().to_string(),
                 message: e.message().to_string(),
             })?,
-            Err(_) => Settings::default(),
+            // No file: the defaults. Any other read error (permissions, a
+            // directory, not UTF-8) is an error, never "no settings".
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Settings::default(),
+            Err(e) => return Err(Error::io(&file, e)),
         };
         Ok(Project {
             root: root.to_path_buf(),

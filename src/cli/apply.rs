@@ -17,8 +17,10 @@ use crate::aws::Aws;
 use crate::cloudflare::Cloudflare;
 use crate::engine::EngineError;
 use crate::engine::RegionPlan;
-use crate::engine::apply::{apply_all, destroy_all, outputs_all};
-use crate::engine::cloudflare::{CloudflarePlan, known_outputs, plan_cloudflare, resolved_bodies};
+use crate::engine::apply::{apply_all, destroy_all, in_progress, outputs_all, wait_until_idle};
+use crate::engine::cloudflare::{
+    CloudflarePlan, SavedCloudflare, known_outputs, plan_cloudflare, resolved_bodies,
+};
 use crate::engine::progress::Progress;
 use crate::engine::saved::{SavedPlan, plans_from_saved};
 use crate::engine::wait::{parse_timeout, with_wait_limit};
@@ -47,6 +49,10 @@ pub struct ApplyArgs {
     /// operation goes on on AWS's side.
     #[arg(long, value_name = "DURATION", default_value = "1h", value_parser = parse_timeout)]
     timeout: Duration,
+    /// Refuse (exit 1) instead of waiting when a stack has an operation in
+    /// progress (another apply's, or one an interrupted apply left running).
+    #[arg(long)]
+    no_wait: bool,
 }
 
 /// `destroy -e ENV [--yes] [--region R]…`.
@@ -109,14 +115,41 @@ pub fn run(project: &Project, args: &ApplyArgs, ui: Ui) -> Result<Outcome, Error
     let stacks = selected(&rendered, &args.regions)?;
     let out_dir = project.out_dir(&plan);
     let rt = super::runtime()?;
-    rt.block_on(with_wait_limit(args.timeout, async {
+    let regions: Vec<String> = stacks.iter().map(|s| s.region.clone()).collect();
+    let work = with_wait_limit(args.timeout, async {
         let aws = Aws::load().await.map_err(EngineError::from)?;
+        // Stacks another apply (or an interrupted one) is still changing:
+        // wait for them, so that the plan starts from what runs.
+        let waiting = Progress::new(false);
+        wait_until_idle(&aws, &plan, &regions, args.no_wait, &waiting).await?;
+        drop(waiting);
+        // A saved plan's Cloudflare part (None: no plan file).
+        let mut cloudflare_from_file: Option<Option<SavedCloudflare>> = None;
         let plans = match &args.planfile {
             Some(file) => {
                 let text = std::fs::read_to_string(file).map_err(|e| Error::io(file, e))?;
                 let saved = SavedPlan::from_text(file, &text)?;
                 let plans = plans_from_saved(&aws, &plan, &rendered, &saved, &args.regions).await?;
-                print_plan(&plans, &CloudflarePlan::default());
+                if let Some(cf) = &saved.cloudflare {
+                    // Before any stack changes: a token, and fresh objects.
+                    match Cloudflare::from_env()? {
+                        Some(api) => {
+                            crate::engine::cloudflare::check_saved(&api, &plan, cf).await?
+                        }
+                        None if !cf.changes.is_empty() => {
+                            return Err(Error::Usage {
+                                message: format!(
+                                    "the saved plan has {} Cloudflare change(s) but CLOUDFLARE_API_TOKEN is not set: nothing was applied",
+                                    cf.changes.len()
+                                ),
+                                help: Some("set CLOUDFLARE_API_TOKEN (and CLOUDFLARE_ACCOUNT_ID) as when the plan was made".into()),
+                            });
+                        }
+                        None => {}
+                    }
+                }
+                print_plan(&plans, &saved_cloudflare_view(&plan, &saved));
+                cloudflare_from_file = Some(saved.cloudflare);
                 plans
             }
             None => {
@@ -149,16 +182,33 @@ pub fn run(project: &Project, args: &ApplyArgs, ui: Ui) -> Result<Outcome, Error
         .await;
         drop(progress);
         report_outcomes(&outcomes)?;
-        let regions: Vec<String> = stacks.iter().map(|s| s.region.clone()).collect();
         let bodies = write_outputs(&aws, &plan, &rendered, &regions, &out_dir).await?;
-        apply_cloudflare(&plan, bodies).await?;
+        match cloudflare_from_file {
+            Some(saved) => apply_saved_cloudflare(&plan, saved.as_ref()).await?,
+            None => apply_cloudflare(&plan, bodies).await?,
+        }
         eprintln!(
             "Apply complete: {} of {} regions changed.",
             outcomes.len(),
             stacks.len()
         );
         Ok(Outcome::Ok)
-    }))
+    });
+    rt.block_on(async {
+        // Ctrl-C: the apply future is dropped, so no further region starts;
+        // operations already sent go on on AWS's side and are listed.
+        tokio::select! {
+            result = work => result,
+            _ = tokio::signal::ctrl_c() => {
+                eprintln!("\nInterrupted: starting no further region; checking what is still in progress on AWS's side…");
+                let in_progress = match Aws::load().await {
+                    Ok(aws) => in_progress(&aws, &plan, &regions).await,
+                    Err(e) => vec![format!("unknown ({e})")],
+                };
+                Err(Error::Interrupted { in_progress })
+            }
+        }
+    })
 }
 
 /// Write each region's outputs and the Cloudflare bodies with the stack
@@ -219,6 +269,46 @@ async fn apply_cloudflare(
     Ok(())
 }
 
+/// The Cloudflare part of a saved plan, as `print_plan` shows it.
+fn saved_cloudflare_view(plan: &Plan, saved: &SavedPlan) -> CloudflarePlan {
+    match &saved.cloudflare {
+        Some(cf) => CloudflarePlan {
+            checked: true,
+            note: None,
+            changes: cf.changes.clone(),
+            saved: Some(cf.clone()),
+        },
+        None if plan.cloudflare.is_some() => CloudflarePlan {
+            checked: false,
+            note: Some(
+                "not in the saved plan (it was made without a token, or before every region had a stack): apply changes nothing on Cloudflare".into(),
+            ),
+            changes: Vec::new(),
+            saved: None,
+        },
+        None => CloudflarePlan::default(),
+    }
+}
+
+/// Apply exactly a saved plan's Cloudflare changes, or refuse when the
+/// live objects changed since it was saved.
+async fn apply_saved_cloudflare(plan: &Plan, saved: Option<&SavedCloudflare>) -> Result<(), Error> {
+    let Some(saved) = saved else {
+        if plan.cloudflare.is_some() {
+            eprintln!("Cloudflare: not applied (not in the saved plan)");
+        }
+        return Ok(());
+    };
+    let Some(api) = Cloudflare::from_env()? else {
+        // Checked before the stacks were applied: nothing to change here.
+        return Ok(());
+    };
+    for line in crate::engine::cloudflare::apply_saved(&api, plan, saved).await? {
+        eprintln!("Cloudflare: {line}");
+    }
+    Ok(())
+}
+
 /// `destroy`.
 pub fn destroy(project: &Project, args: &DestroyArgs, ui: Ui) -> Result<Outcome, Error> {
     let plan = project.load_plan(&args.env.env)?;
@@ -240,12 +330,29 @@ pub fn destroy(project: &Project, args: &DestroyArgs, ui: Ui) -> Result<Outcome,
         let aws = Aws::load().await.map_err(EngineError::from)?;
         // Cloudflare first, so traffic stops before the origins go; only
         // when the whole plan is destroyed.
-        if args.regions.is_empty()
-            && plan.cloudflare.is_some()
-            && let Some(api) = Cloudflare::from_env()?
-        {
-            for line in crate::engine::cloudflare::destroy(&api, &plan).await? {
-                eprintln!("Cloudflare: {line}");
+        if plan.cloudflare.is_some() {
+            let pools: Vec<String> = regions
+                .iter()
+                .map(|r| streamscale_core::render::cloudflare::pool_name(&plan, r))
+                .collect();
+            match Cloudflare::from_env()? {
+                Some(api) if args.regions.is_empty() => {
+                    for line in crate::engine::cloudflare::destroy(&api, &plan).await? {
+                        eprintln!("Cloudflare: {line}");
+                    }
+                }
+                Some(_) => eprintln!(
+                    "warning: Cloudflare is left as it is (only some regions are destroyed): pool{} {} still point{} at the origins this deletes; remove the region from the plan and apply to take it out of the load balancer",
+                    if pools.len() == 1 { "" } else { "s" },
+                    pools.join(", "),
+                    if pools.len() == 1 { "s" } else { "" },
+                ),
+                None => eprintln!(
+                    "warning: CLOUDFLARE_API_TOKEN is not set, so Cloudflare is left as it is: pool{} {} still point{} at the origins this deletes (traffic sent there fails); set the token and run destroy again, or delete them in Cloudflare",
+                    if pools.len() == 1 { "" } else { "s" },
+                    pools.join(", "),
+                    if pools.len() == 1 { "s" } else { "" },
+                ),
             }
         }
         let progress = Progress::new(ui.color && std::io::stderr().is_terminal());

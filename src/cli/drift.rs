@@ -1,6 +1,7 @@
 //! `drift -e ENV [--json] [--detailed-exitcode] [--region R]…`: does what
 //! runs in each region still match the plan, and if not, exactly where?
 
+use std::fmt::Write as _;
 use std::time::Duration;
 
 use clap::Args;
@@ -154,18 +155,26 @@ fn status_word(s: Status) -> String {
 }
 
 fn print_human(regions: &[RegionDrift], _ui: Ui) {
+    print!("{}", render_human(regions));
+}
+
+/// The human drift report: per region its status, the findings table,
+/// notes, sources and what was not checked; then the headline.
+pub fn render_human(regions: &[RegionDrift]) -> String {
+    let mut out = String::new();
     for r in regions {
-        println!(
+        let _ = writeln!(
+            out,
             "{} {} ({})",
             style(&r.region).bold().underlined(),
             r.stack_name,
             status_word(r.status)
         );
         if let Some(e) = &r.error {
-            println!("  {}: {e}", r.status.as_str());
+            let _ = writeln!(out, "  {}: {e}", r.status.as_str());
         }
         if let Some(d) = &r.degraded {
-            println!("  degraded: {d}");
+            let _ = writeln!(out, "  degraded: {d}");
         }
         if !r.findings.is_empty() {
             let mut t = super::table::new(
@@ -209,19 +218,19 @@ fn print_human(regions: &[RegionDrift], _ui: Ui) {
                 ]);
             }
             for line in t.to_string().lines() {
-                println!("  {}", line.trim_end());
+                let _ = writeln!(out, "  {}", line.trim_end());
             }
         }
         for n in &r.notes {
-            println!("  note: {n}");
+            let _ = writeln!(out, "  note: {n}");
         }
         let mut sources = vec!["streamscale live reads".to_string()];
         if r.sources.contains(&FindingSource::Cloudformation) {
             sources.push("CloudFormation drift detection".into());
         }
-        println!("  sources: {}", sources.join(" + "));
+        let _ = writeln!(out, "  sources: {}", sources.join(" + "));
         if !r.cloudformation_drift.note.is_empty() && r.status != Status::Missing {
-            println!("  cloudformation: {}", r.cloudformation_drift.note);
+            let _ = writeln!(out, "  cloudformation: {}", r.cloudformation_drift.note);
         }
         if !r.not_checked.is_empty() {
             let mut kinds: Vec<&str> = r
@@ -231,16 +240,18 @@ fn print_human(regions: &[RegionDrift], _ui: Ui) {
                 .collect();
             kinds.sort();
             kinds.dedup();
-            println!(
+            let _ = writeln!(
+                out,
                 "  not checked: {} resource{} ({}); --json lists them with reasons",
                 r.not_checked.len(),
                 if r.not_checked.len() == 1 { "" } else { "s" },
                 kinds.join(", ")
             );
         }
-        println!();
+        out.push('\n');
     }
-    println!("{}", headline(regions));
+    let _ = writeln!(out, "{}", headline(regions));
+    out
 }
 
 /// A long ARN shortened to its last part.

@@ -20,6 +20,19 @@ pub enum Error {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Engine(#[from] EngineError),
+    /// Ctrl-C (SIGINT) during a live operation: nothing further was
+    /// started; what AWS is still doing goes on (exit 130).
+    #[error("interrupted: no further region was started{}", still_running(.in_progress))]
+    #[diagnostic(
+        code(interrupted),
+        help(
+            "run the same command again: it waits for the stacks still in progress, then plans from what runs"
+        )
+    )]
+    Interrupted {
+        /// `region: stack (STATUS)` of each stack still in progress on AWS's side.
+        in_progress: Vec<String>,
+    },
     /// A usage error the argument parser cannot see.
     #[error("{message}")]
     #[diagnostic(code(usage))]
@@ -32,7 +45,26 @@ pub enum Error {
     },
 }
 
+fn still_running(in_progress: &[String]) -> String {
+    if in_progress.is_empty() {
+        "; no stack operation is in progress on AWS's side".into()
+    } else {
+        format!(
+            "; still in progress on AWS's side: {}",
+            in_progress.join(", ")
+        )
+    }
+}
+
 impl Error {
+    /// The exit code (SPEC §5): 130 after Ctrl-C, 1 for any other error.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Interrupted { .. } => 130,
+            _ => 1,
+        }
+    }
+
     /// An I/O error on `path`.
     pub fn io(path: impl AsRef<std::path::Path>, source: std::io::Error) -> Self {
         Error::Project(ProjectError::io(path, source))

@@ -2,14 +2,14 @@
 //! JSON on stdout, human text on stderr) and exit codes (SPEC §5).
 
 mod apply;
-mod drift;
+pub mod drift;
 mod error;
 mod init;
 mod plan;
 mod report;
 mod table;
 mod validate;
-mod views;
+pub mod views;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -154,8 +154,9 @@ pub fn main() -> ExitCode {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,
         Ok(Outcome::Changes) => ExitCode::from(2),
         Err(e) => {
+            let code = e.exit_code();
             eprintln!("{:?}", miette::Report::new(e));
-            ExitCode::from(1)
+            ExitCode::from(code)
         }
     }
 }

@@ -86,7 +86,7 @@ pub fn run(project: &Project, args: &PlanArgs) -> Result<Outcome, Error> {
         Ok::<_, Error>((plans, cf))
     }))?;
     if let Some(out) = &args.out {
-        let text = SavedPlan::from_plans(&plan, &plans).to_text();
+        let text = SavedPlan::from_plans(&plan, &plans, &cf).to_text();
         std::fs::write(out, text).map_err(|e| Error::io(out, e))?;
     }
     if args.json {

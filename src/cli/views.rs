@@ -1,6 +1,9 @@
 //! How the live commands read in a terminal: the plan per region and its
 //! summary, the Cloudflare section, apply outcomes, and the plan as JSON.
-//! Views print; they decide nothing.
+//! Views render to text (so that tests can read them) and print; they
+//! decide nothing.
+
+use std::fmt::Write as _;
 
 use console::style;
 use serde_json::{Value, json};
@@ -63,9 +66,10 @@ pub fn one_line(v: &Option<Value>) -> String {
     }
 }
 
-fn print_properties(properties: &[streamscale_core::diff::PropertyChange]) {
+fn render_properties(out: &mut String, properties: &[streamscale_core::diff::PropertyChange]) {
     for p in properties {
-        println!(
+        let _ = writeln!(
+            out,
             "          {}: {} → {}",
             p.path,
             one_line(&p.before),
@@ -74,20 +78,23 @@ fn print_properties(properties: &[streamscale_core::diff::PropertyChange]) {
     }
 }
 
-fn print_changes(changes: &[ResourceChange]) {
+fn render_changes(out: &mut String, changes: &[ResourceChange]) {
     for c in changes {
-        println!(
+        let _ = writeln!(
+            out,
             "  {}  {}  ({})",
             styled(c.action),
             style(&c.logical_id).bold(),
             c.resource_type
         );
-        print_properties(&c.properties);
+        render_properties(out, &c.properties);
     }
 }
 
-/// The human plan: per region, then the summary line.
-pub fn print_plan(plans: &[RegionPlan], cf: &CloudflarePlan) {
+/// The human plan: per region, then the Cloudflare section and the
+/// summary line.
+pub fn render_plan(plans: &[RegionPlan], cf: &CloudflarePlan) -> String {
+    let mut out = String::new();
     for p in plans {
         let what = match p.action {
             StackAction::Create => "create stack".to_string(),
@@ -96,41 +103,53 @@ pub fn print_plan(plans: &[RegionPlan], cf: &CloudflarePlan) {
             StackAction::RepairOnly => "repair through service APIs".to_string(),
             StackAction::NoChanges => "no changes".to_string(),
         };
-        println!(
+        let _ = writeln!(
+            out,
             "{} {} ({})",
             style(&p.region).bold().underlined(),
             p.stack_name,
             what
         );
         for n in &p.notes {
-            println!("  note: {n}");
+            let _ = writeln!(out, "  note: {n}");
         }
-        print_changes(&p.changes);
-        println!();
+        render_changes(&mut out, &p.changes);
+        out.push('\n');
     }
-    print_cloudflare(cf);
+    out.push_str(&render_cloudflare(cf));
     let (add, change, destroy, n) = all_totals(plans, cf);
     let regions = format!("{n} region{}", if n == 1 { "" } else { "s" });
     let place = match (n, cf.changes.is_empty()) {
         (0, true) => {
-            println!(
+            let _ = writeln!(
+                out,
                 "No changes. Live stacks match the plan in {} regions.",
                 plans.len()
             );
-            return;
+            return out;
         }
         (0, false) => "Cloudflare".to_string(),
         (_, false) => format!("{regions} and Cloudflare"),
         (_, true) => regions,
     };
-    println!("Plan: {add} to add, {change} to change, {destroy} to destroy in {place}.");
+    let _ = writeln!(
+        out,
+        "Plan: {add} to add, {change} to change, {destroy} to destroy in {place}."
+    );
+    out
 }
 
-/// The Cloudflare section of plan and drift output (nothing when the plan
+/// Print [`render_plan`] on stdout.
+pub fn print_plan(plans: &[RegionPlan], cf: &CloudflarePlan) {
+    print!("{}", render_plan(plans, cf));
+}
+
+/// The Cloudflare section of plan and drift output (empty when the plan
 /// has no Cloudflare and none was checked).
-pub fn print_cloudflare(cf: &CloudflarePlan) {
+pub fn render_cloudflare(cf: &CloudflarePlan) -> String {
+    let mut out = String::new();
     if !cf.checked && cf.note.is_none() {
-        return;
+        return out;
     }
     let what = if !cf.checked {
         "not checked"
@@ -139,20 +158,27 @@ pub fn print_cloudflare(cf: &CloudflarePlan) {
     } else {
         "changes"
     };
-    println!("{} ({what})", style("cloudflare").bold().underlined());
+    let _ = writeln!(out, "{} ({what})", style("cloudflare").bold().underlined());
     if let Some(n) = &cf.note {
-        println!("  note: {n}");
+        let _ = writeln!(out, "  note: {n}");
     }
     for c in &cf.changes {
-        println!(
+        let _ = writeln!(
+            out,
             "  {}  {} {}",
             styled(c.action),
             c.kind,
             style(&c.name).bold()
         );
-        print_properties(&c.properties);
+        render_properties(&mut out, &c.properties);
     }
-    println!();
+    out.push('\n');
+    out
+}
+
+/// Print [`render_cloudflare`] on stdout.
+pub fn print_cloudflare(cf: &CloudflarePlan) {
+    print!("{}", render_cloudflare(cf));
 }
 
 /// Totals over regions and Cloudflare: (add, change, destroy, regions with changes).
@@ -180,11 +206,13 @@ pub fn report_outcomes(outcomes: &[RegionOutcome]) -> Result<(), Error> {
     Ok(())
 }
 
-pub fn print_outcomes(outcomes: &[RegionOutcome]) {
+/// Each region's outcome, one line each, with its failing resources.
+pub fn render_outcomes(outcomes: &[RegionOutcome]) -> String {
+    let mut out = String::new();
     if outcomes.is_empty() {
-        return;
+        return out;
     }
-    eprintln!();
+    out.push('\n');
     for o in outcomes {
         let mark = if o.ok {
             style("ok").green().to_string()
@@ -193,9 +221,10 @@ pub fn print_outcomes(outcomes: &[RegionOutcome]) {
         } else {
             style("FAILED").red().bold().to_string()
         };
-        eprintln!("{:>15}  {mark}  {}", o.region, o.message);
+        let _ = writeln!(out, "{:>15}  {mark}  {}", o.region, o.message);
         for f in &o.failures {
-            eprintln!(
+            let _ = writeln!(
+                out,
                 "{:>15}    {} {} ({}): {}",
                 "",
                 f.status,
@@ -205,4 +234,10 @@ pub fn print_outcomes(outcomes: &[RegionOutcome]) {
             );
         }
     }
+    out
+}
+
+/// Print [`render_outcomes`] on stderr.
+pub fn print_outcomes(outcomes: &[RegionOutcome]) {
+    eprint!("{}", render_outcomes(outcomes));
 }

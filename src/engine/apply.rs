@@ -33,14 +33,15 @@ pub struct RegionOutcome {
     pub failures: Vec<StackEvent>,
 }
 
-async fn seen_events(stacks: &Stacks, id: &str) -> HashSet<String> {
-    stacks
+/// The events a stack already has, so that only this operation's are
+/// reported (a failed read is an error: old failures would count as new).
+async fn seen_events(stacks: &Stacks, id: &str) -> Result<HashSet<String>, EngineError> {
+    Ok(stacks
         .events(id, 500)
-        .await
-        .unwrap_or_default()
+        .await?
         .into_iter()
         .map(|e| e.id)
-        .collect()
+        .collect())
 }
 
 fn failure(region: &str, status: &StackStatus, failures: Vec<StackEvent>) -> RegionOutcome {
@@ -90,7 +91,7 @@ pub async fn apply_region(
                     "[{region}] stack {name} is in {} after a failed create: deleting it to create it again",
                     info.status
                 ));
-                let mut seen = seen_events(&stacks, &info.id).await;
+                let mut seen = seen_events(&stacks, &info.id).await?;
                 stacks.delete(&name).await?;
                 let (status, failures) = wait_stack(&stacks, &name, &mut seen, progress).await?;
                 if !status.is_deleted() {
@@ -117,7 +118,7 @@ pub async fn apply_region(
                 EngineError::Stale(format!("{region}: the plan kept no change set to execute"))
             })?;
             let id = rp.stack.as_ref().map_or(name.clone(), |s| s.id.clone());
-            let mut seen = seen_events(&stacks, &id).await;
+            let mut seen = seen_events(&stacks, &id).await?;
             progress.start(region, total, "updating");
             stacks.execute_change_set(&name, &cs.id).await?;
             let (status, failures) = wait_stack(&stacks, &name, &mut seen, progress).await?;
@@ -227,7 +228,7 @@ pub async fn destroy_all(
                         failures: Vec::new(),
                     });
                 };
-                let mut seen = seen_events(&stacks, &info.id).await;
+                let mut seen = seen_events(&stacks, &info.id).await?;
                 let total = stacks
                     .resources(&info.id)
                     .await
@@ -281,4 +282,65 @@ pub async fn outputs_all(
         out.insert(region, r?.map(|i| i.outputs));
     }
     Ok(out)
+}
+
+/// Wait until no operation runs on the plan's stack in any of `regions`
+/// (another apply's, or one an interrupted apply left running), reporting
+/// its events; with `no_wait`, a busy stack is an error instead.
+pub async fn wait_until_idle(
+    aws: &Aws,
+    plan: &Plan,
+    regions: &[String],
+    no_wait: bool,
+    progress: &Progress,
+) -> Result<(), EngineError> {
+    let name = plan.stack_name();
+    let waits = regions.iter().map(|region| {
+        let name = name.clone();
+        async move {
+            let stacks = Stacks::new(region, aws.cloudformation(region));
+            let Some(info) = stacks.describe(&name).await? else {
+                return Ok(());
+            };
+            if !info.status.is_busy() {
+                return Ok(());
+            }
+            if no_wait {
+                return Err(EngineError::Busy {
+                    region: region.clone(),
+                    stack: name,
+                    status: info.status.to_string(),
+                });
+            }
+            progress.println(&format!(
+                "[{region}] stack {name} is in {} (another operation): waiting for it to end before planning",
+                info.status
+            ));
+            let mut seen = seen_events(&stacks, &info.id).await?;
+            let (status, _) = wait_stack(&stacks, &name, &mut seen, progress).await?;
+            progress.println(&format!("[{region}] stack {name} is now {status}"));
+            Ok(())
+        }
+    });
+    join_all(waits).await.into_iter().collect()
+}
+
+/// `region: stack (STATUS)` for each region whose stack has an operation
+/// in progress on AWS's side (what an interrupted apply leaves running).
+pub async fn in_progress(aws: &Aws, plan: &Plan, regions: &[String]) -> Vec<String> {
+    let name = plan.stack_name();
+    let reads = regions.iter().map(|region| {
+        let name = name.clone();
+        async move {
+            let stacks = Stacks::new(region, aws.cloudformation(region));
+            match stacks.describe(&name).await {
+                Ok(Some(info)) if info.status.is_busy() => {
+                    Some(format!("{region}: {name} ({})", info.status))
+                }
+                Ok(_) => None,
+                Err(e) => Some(format!("{region}: {name} (status unknown: {e})")),
+            }
+        }
+    });
+    join_all(reads).await.into_iter().flatten().collect()
 }

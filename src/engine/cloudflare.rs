@@ -5,16 +5,22 @@
 //!
 //! streamscale owns the zone's `http_request_cache_settings` entrypoint
 //! ruleset: apply replaces its rules with the plan's.
+//!
+//! A saved plan carries its Cloudflare changes, the bodies they were
+//! computed from and a digest of the live objects it read
+//! ([`SavedCloudflare`]); `apply FILE` applies exactly those changes, or
+//! refuses as stale when the live objects changed since.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::EngineError;
 use crate::aws::Aws;
 use crate::cloudflare::{Cloudflare, CloudflareError};
 use streamscale_core::diff::{Action, PropertyChange, desired_diff};
+use streamscale_core::digest::sha256_hex;
 use streamscale_core::plan::Plan;
 use streamscale_core::render::Rendered;
 use streamscale_core::render::cloudflare::{monitor_name, substitute};
@@ -23,10 +29,10 @@ use streamscale_core::render::cloudflare::{monitor_name, substitute};
 pub const CACHE_PHASE: &str = "http_request_cache_settings";
 
 /// One Cloudflare object that changes.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CloudflareChange {
     /// monitor, pool, load_balancer or cache_rules.
-    pub kind: &'static str,
+    pub kind: String,
     /// Its name.
     pub name: String,
     /// Create or update.
@@ -77,6 +83,26 @@ async fn read_live(
     })
 }
 
+/// A digest of the live objects streamscale manages for this plan (the
+/// monitor, the plan's pools, the load balancer, the cache rules), as read:
+/// any change to one of them since a plan was saved changes it.
+fn live_digest(live: &Live, plan: &Plan) -> String {
+    let pools: BTreeMap<String, &Value> = plan
+        .regions
+        .iter()
+        .map(|r| streamscale_core::render::cloudflare::pool_name(plan, &r.name))
+        .filter_map(|name| Some((name.clone(), live.pools.get(&name)?)))
+        .collect();
+    let doc = serde_json::json!({
+        "zone": live.zone,
+        "monitor": live.monitor,
+        "pools": pools,
+        "load_balancer": live.load_balancer,
+        "rules": live.rules,
+    });
+    sha256_hex(&[doc.to_string().as_bytes()])
+}
+
 fn id(v: &Value) -> Option<String> {
     v["id"].as_str().map(str::to_string)
 }
@@ -101,6 +127,7 @@ fn change(
     live: Option<&Value>,
     desired: &Value,
 ) -> Option<CloudflareChange> {
+    let kind = kind.to_string();
     match live {
         None => Some(CloudflareChange {
             kind,
@@ -148,16 +175,18 @@ fn rule_view(rules: &Value) -> Value {
 }
 
 /// What apply would change on Cloudflare, given the bodies with stack
-/// outputs resolved as far as they can be.
+/// outputs resolved as far as they can be, and the digest of the live
+/// objects read.
 pub async fn plan_changes(
     api: &Cloudflare,
     plan: &Plan,
     bodies: &BTreeMap<&'static str, Value>,
-) -> Result<Vec<CloudflareChange>, CloudflareError> {
+) -> Result<(Vec<CloudflareChange>, String), CloudflareError> {
     let Some(cf) = &plan.cloudflare else {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), String::new()));
     };
     let live = read_live(api, plan, cf).await?;
+    let digest = live_digest(&live, plan);
     let monitor_id = live.monitor.as_ref().and_then(id);
     let pool_ids: HashMap<String, String> = live
         .pools
@@ -192,7 +221,7 @@ pub async fn plan_changes(
         live_rules.as_ref(),
         &rule_view(&rules["rules"]),
     ));
-    Ok(out)
+    Ok((out, digest))
 }
 
 /// Create or replace every object, in dependency order: the monitor, the
@@ -207,28 +236,120 @@ pub async fn apply(
         return Ok(Vec::new());
     };
     let live = read_live(api, plan, cf).await?;
+    apply_to(api, plan, &live, bodies, None).await
+}
+
+/// Apply a saved plan's Cloudflare changes: exactly those objects, with
+/// the bodies the plan showed; stale (nothing changed) when the live
+/// objects are not what the plan read.
+pub async fn apply_saved(
+    api: &Cloudflare,
+    plan: &Plan,
+    saved: &SavedCloudflare,
+) -> Result<Vec<String>, EngineError> {
+    let Some(cf) = &plan.cloudflare else {
+        return Ok(Vec::new());
+    };
+    let live = read_live(api, plan, cf).await?;
+    fresh(&live, plan, saved)?;
+    if saved.changes.is_empty() {
+        return Ok(Vec::new());
+    }
+    let bodies: BTreeMap<&'static str, Value> = BODY_FILES
+        .iter()
+        .map(|f| {
+            saved
+                .bodies
+                .get(*f)
+                .map(|b| (*f, b.clone()))
+                .ok_or_else(|| {
+                    EngineError::Stale(format!("the plan file has no Cloudflare body {f}"))
+                })
+        })
+        .collect::<Result<_, _>>()?;
+    let only: BTreeSet<(String, String)> = saved
+        .changes
+        .iter()
+        .map(|c| (c.kind.clone(), c.name.clone()))
+        .collect();
+    Ok(apply_to(api, plan, &live, &bodies, Some(&only)).await?)
+}
+
+/// Refuse a saved plan whose Cloudflare objects changed since it was
+/// saved (checked before apply changes anything).
+pub async fn check_saved(
+    api: &Cloudflare,
+    plan: &Plan,
+    saved: &SavedCloudflare,
+) -> Result<(), EngineError> {
+    let Some(cf) = &plan.cloudflare else {
+        return Ok(());
+    };
+    fresh(&read_live(api, plan, cf).await?, plan, saved)
+}
+
+fn fresh(live: &Live, plan: &Plan, saved: &SavedCloudflare) -> Result<(), EngineError> {
+    if live_digest(live, plan) == saved.live_sha256 {
+        Ok(())
+    } else {
+        Err(EngineError::Stale(
+            "the live Cloudflare objects changed since the plan was saved".into(),
+        ))
+    }
+}
+
+/// The rendered Cloudflare bodies, by file name.
+const BODY_FILES: [&str; 4] = [
+    "monitor.json",
+    "pools.json",
+    "load_balancer.json",
+    "cache_rules.json",
+];
+
+/// Create or replace the objects (all, or only those in `only`: kind and
+/// name), in dependency order, over the live objects read.
+async fn apply_to(
+    api: &Cloudflare,
+    plan: &Plan,
+    live: &Live,
+    bodies: &BTreeMap<&'static str, Value>,
+    only: Option<&BTreeSet<(String, String)>>,
+) -> Result<Vec<String>, CloudflareError> {
+    let chosen = |kind: &str, name: &str| {
+        only.is_none_or(|o| o.contains(&(kind.to_string(), name.to_string())))
+    };
     let account = format!("/accounts/{}/load_balancers", api.account);
     let mut done = Vec::new();
     let verb = |existing: bool| if existing { "updated" } else { "created" };
 
     let existing = live.monitor.as_ref().and_then(id);
-    let monitor = api
-        .upsert(
-            &format!("{account}/monitors"),
-            existing.as_deref(),
-            &bodies["monitor.json"],
-        )
-        .await?;
-    let monitor_id = id(&monitor);
-    done.push(format!(
-        "monitor {} {}",
-        monitor_name(plan),
-        verb(existing.is_some())
-    ));
+    let mut monitor_id = existing.clone();
+    if chosen("monitor", &monitor_name(plan)) {
+        let monitor = api
+            .upsert(
+                &format!("{account}/monitors"),
+                existing.as_deref(),
+                &bodies["monitor.json"],
+            )
+            .await?;
+        monitor_id = id(&monitor);
+        done.push(format!(
+            "monitor {} {}",
+            monitor_name(plan),
+            verb(existing.is_some())
+        ));
+    }
 
-    let mut pool_ids: HashMap<String, String> = HashMap::new();
+    let mut pool_ids: HashMap<String, String> = live
+        .pools
+        .iter()
+        .filter_map(|(n, p)| Some((n.clone(), id(p)?)))
+        .collect();
     for pool in bodies["pools.json"].as_array().into_iter().flatten() {
         let name = pool["name"].as_str().unwrap_or_default().to_string();
+        if !chosen("pool", &name) {
+            continue;
+        }
         let existing = live.pools.get(&name).and_then(id);
         let body = with_ids(pool, monitor_id.as_deref(), &pool_ids);
         let made = api
@@ -245,34 +366,38 @@ pub async fn apply(
         monitor_id.as_deref(),
         &pool_ids,
     );
-    let existing = live.load_balancer.as_ref().and_then(id);
-    api.upsert(
-        &format!("/zones/{}/load_balancers", live.zone),
-        existing.as_deref(),
-        &lb,
-    )
-    .await?;
-    done.push(format!(
-        "load balancer {} {}",
-        lb["name"].as_str().unwrap_or_default(),
-        verb(existing.is_some())
-    ));
+    let lb_name = lb["name"].as_str().unwrap_or_default().to_string();
+    if chosen("load_balancer", &lb_name) {
+        let existing = live.load_balancer.as_ref().and_then(id);
+        api.upsert(
+            &format!("/zones/{}/load_balancers", live.zone),
+            existing.as_deref(),
+            &lb,
+        )
+        .await?;
+        done.push(format!(
+            "load balancer {lb_name} {}",
+            verb(existing.is_some())
+        ));
+    }
 
-    api.call(
-        reqwest::Method::PUT,
-        &format!(
-            "/zones/{}/rulesets/phases/{CACHE_PHASE}/entrypoint",
-            live.zone
-        ),
-        Some(&bodies["cache_rules.json"]),
-    )
-    .await?;
-    done.push(format!(
-        "cache rules ({}) set",
-        bodies["cache_rules.json"]["rules"]
-            .as_array()
-            .map_or(0, Vec::len)
-    ));
+    if chosen("cache_rules", CACHE_PHASE) {
+        api.call(
+            reqwest::Method::PUT,
+            &format!(
+                "/zones/{}/rulesets/phases/{CACHE_PHASE}/entrypoint",
+                live.zone
+            ),
+            Some(&bodies["cache_rules.json"]),
+        )
+        .await?;
+        done.push(format!(
+            "cache rules ({}) set",
+            bodies["cache_rules.json"]["rules"]
+                .as_array()
+                .map_or(0, Vec::len)
+        ));
+    }
     Ok(done)
 }
 
@@ -331,6 +456,20 @@ pub struct CloudflarePlan {
     pub note: Option<String>,
     /// Objects to create or update.
     pub changes: Vec<CloudflareChange>,
+    /// What a saved plan keeps to apply exactly these changes: only when
+    /// the live objects were read and every body is resolved.
+    pub saved: Option<SavedCloudflare>,
+}
+
+/// The Cloudflare part of a saved plan.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SavedCloudflare {
+    /// The changes the plan showed: apply makes exactly these.
+    pub changes: Vec<CloudflareChange>,
+    /// The bodies they were computed from (stack outputs resolved), by file.
+    pub bodies: BTreeMap<String, Value>,
+    /// The digest of the live objects the plan read.
+    pub live_sha256: String,
 }
 
 /// The stack outputs of every region of the plan, where a stack exists.
@@ -384,13 +523,35 @@ pub async fn plan_cloudflare(
             checked: false,
             note: Some("not checked: CLOUDFLARE_API_TOKEN is not set".into()),
             changes: Vec::new(),
+            saved: None,
         });
     };
     let known = known_outputs(aws, plan, rendered).await?;
-    let (bodies, _) = resolved_bodies(rendered, &known);
+    let (bodies, missing) = resolved_bodies(rendered, &known);
+    let (changes, live_sha256) = plan_changes(&api, plan, &bodies).await?;
+    let (saved, note) = if missing.is_empty() {
+        let saved = SavedCloudflare {
+            changes: changes.clone(),
+            bodies: bodies
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect(),
+            live_sha256,
+        };
+        (Some(saved), None)
+    } else {
+        (
+            None,
+            Some(format!(
+                "compared with outputs still unknown ({}): a saved plan applies no Cloudflare change; plan again once every region has a stack",
+                missing.join(", ")
+            )),
+        )
+    };
     Ok(CloudflarePlan {
         checked: true,
-        note: None,
-        changes: plan_changes(&api, plan, &bodies).await?,
+        note,
+        changes,
+        saved,
     })
 }

@@ -1,11 +1,14 @@
 //! Saved plans (`plan --out FILE`): what was seen and decided per region,
-//! so that `apply FILE` applies exactly that or refuses when it is stale.
+//! so that `apply FILE` applies exactly that or refuses when it is stale:
+//! the stacks' changes and repairs, and the Cloudflare changes with a digest
+//! of the live Cloudflare objects the plan read.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use super::cloudflare::{CloudflarePlan, SavedCloudflare};
 use super::{EngineError, RegionPlan, StackAction};
 use crate::aws::Aws;
 use crate::aws::cloudformation::Stacks;
@@ -14,7 +17,8 @@ use streamscale_core::plan::Plan;
 use streamscale_core::render::Rendered;
 use streamscale_core::repair::RepairStep;
 
-/// The version of the saved-plan format (2: typed drift repair steps).
+/// The version of the saved-plan format (2: typed drift repair steps and
+/// the Cloudflare changes).
 pub const FORMAT_VERSION: u32 = 2;
 
 /// A saved plan file.
@@ -34,6 +38,11 @@ pub struct SavedPlan {
     pub streamscale_version: String,
     /// Per region.
     pub regions: BTreeMap<String, SavedRegion>,
+    /// The Cloudflare changes the plan showed (absent: Cloudflare was not
+    /// read, e.g. no token, or not every region had a stack yet; apply then
+    /// changes nothing on Cloudflare).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cloudflare: Option<SavedCloudflare>,
 }
 
 /// One region of a saved plan.
@@ -78,7 +87,11 @@ pub struct SavedChangeSet {
 
 impl SavedPlan {
     /// Build from region plans.
-    pub fn from_plans(plan: &streamscale_core::plan::Plan, regions: &[RegionPlan]) -> Self {
+    pub fn from_plans(
+        plan: &streamscale_core::plan::Plan,
+        regions: &[RegionPlan],
+        cloudflare: &CloudflarePlan,
+    ) -> Self {
         SavedPlan {
             format_version: FORMAT_VERSION,
             kind: "streamscale-plan".into(),
@@ -110,6 +123,7 @@ impl SavedPlan {
                     )
                 })
                 .collect(),
+            cloudflare: cloudflare.saved.clone(),
         }
     }
 
@@ -201,8 +215,16 @@ pub async fn plans_from_saved(
                 let got = stacks
                     .describe_change_set(&saved.stack_name, &cs.id, &cs.name)
                     .await
-                    .map_err(|_| {
-                        stale(format!("{region}: change set {} no longer exists", cs.name))
+                    .map_err(|e| match &e {
+                        // CloudFormation no longer has it: the plan is stale.
+                        crate::aws::AwsError::Call { message, .. }
+                            if message.starts_with("ChangeSetNotFound") =>
+                        {
+                            stale(format!("{region}: change set {} no longer exists", cs.name))
+                        }
+                        // Anything else (access, throttling, the network)
+                        // is an error of its own, never read as "stale".
+                        _ => EngineError::from(e),
                     })?;
                 Some(got)
             }

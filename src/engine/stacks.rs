@@ -108,7 +108,8 @@ pub async fn wait_stack(
             .map_or_else(|| StackStatus::new("DELETE_COMPLETE"), |i| i.status.clone());
         // Events are per stack id; a deleted stack has none left to read by name.
         let events = match &info {
-            Some(i) => stacks.events(&i.id, 200).await.unwrap_or_default(),
+            // A failed read is an error: an empty list would hide failures.
+            Some(i) => stacks.events(&i.id, 200).await?,
             None => Vec::new(),
         };
         let mut fresh: Vec<&StackEvent> = events.iter().filter(|e| !seen.contains(&e.id)).collect();

@@ -1,0 +1,178 @@
+//! `plan` tells the truth about change sets (issue 9, point 1): only
+//! CloudFormation's empty-change-set failure means "no changes"; a change
+//! set CloudFormation refuses for any other reason is that region's error,
+//! with AWS's reason and exit 1; a region with drift to repair is never
+//! "No changes".
+//!
+//! The refusal is the harness's pre-deployment property validation
+//! (tests/moto/ext_validation.py, as AWS's): a project template override
+//! with a property its resource type does not declare.
+
+#[path = "support/moto.rs"]
+mod moto;
+#[path = "support/project.rs"]
+mod project;
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use project::{Project, runtime, sdk};
+
+fn shared() -> &'static moto::Moto {
+    static MOTO: OnceLock<moto::Moto> = OnceLock::new();
+    MOTO.get_or_init(moto::Moto::start)
+}
+
+const ONE: &[(&str, &str, &str)] = &[("us-east-1", "1.0", "c7i.large")];
+
+/// AWS's reason for a change set that fails property validation.
+const AWS_REASON: &str = "AWS::EarlyValidation::PropertyValidation";
+
+/// Write `templates/aws/alarms.json.hbs`: the built-in alarms with one
+/// property the `AWS::CloudWatch::Alarm` schema does not declare.
+fn override_alarms_with_unknown_property(p: &Project) {
+    let built_in = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/aws/alarms.json.hbs"),
+    )
+    .expect("built-in alarms template");
+    let needle = r#""TreatMissingData": "notBreaching","#;
+    assert!(
+        built_in.contains(needle),
+        "the built-in alarms template changed"
+    );
+    let text = built_in.replacen(
+        needle,
+        r#""TreatMissingData": "notBreaching", "TreatMissingDatum": "notBreaching","#,
+        1,
+    );
+    std::fs::create_dir_all(p.path().join("templates/aws")).expect("mkdir templates");
+    std::fs::write(p.path().join("templates/aws/alarms.json.hbs"), text).expect("write override");
+}
+
+/// Logical id → physical id of a stack.
+fn physical_ids(moto: &moto::Moto, region: &str, stack: &str) -> BTreeMap<String, String> {
+    let cf = aws_sdk_cloudformation::Client::new(&sdk(moto, region));
+    runtime().block_on(async {
+        cf.list_stack_resources()
+            .stack_name(stack)
+            .send()
+            .await
+            .expect("ListStackResources")
+            .stack_resource_summaries()
+            .iter()
+            .filter_map(|r| {
+                Some((
+                    r.logical_resource_id()?.to_string(),
+                    r.physical_resource_id()?.to_string(),
+                ))
+            })
+            .collect()
+    })
+}
+
+/// Lower the group's MaxSize by hand (drift CloudFormation's update repairs).
+fn lower_max_size(moto: &moto::Moto, p: &Project) {
+    let ids = physical_ids(moto, "us-east-1", &p.stack());
+    let asg = aws_sdk_autoscaling::Client::new(&sdk(moto, "us-east-1"));
+    let name = ids["AutoScalingGroup"].clone();
+    runtime().block_on(async {
+        let groups = asg
+            .describe_auto_scaling_groups()
+            .auto_scaling_group_names(&name)
+            .send()
+            .await
+            .expect("DescribeAutoScalingGroups");
+        let max = groups.auto_scaling_groups()[0].max_size().expect("MaxSize");
+        let min = groups.auto_scaling_groups()[0].min_size().expect("MinSize");
+        asg.update_auto_scaling_group()
+            .auto_scaling_group_name(&name)
+            .max_size((max - 1).max(min))
+            .send()
+            .await
+            .expect("UpdateAutoScalingGroup");
+    });
+}
+
+fn stack_status(moto: &moto::Moto, p: &Project) -> String {
+    let cf = aws_sdk_cloudformation::Client::new(&sdk(moto, "us-east-1"));
+    runtime().block_on(async {
+        cf.describe_stacks()
+            .stack_name(p.stack())
+            .send()
+            .await
+            .expect("DescribeStacks")
+            .stacks()[0]
+            .stack_status()
+            .expect("status")
+            .as_str()
+            .to_string()
+    })
+}
+
+#[test]
+fn a_change_set_cloudformation_refuses_is_the_regions_error_with_aws_reason() {
+    let moto = shared();
+    let p = Project::new("tp-refused", ONE, "");
+    p.expect(moto, &["apply", "-e", "test", "--yes"], 0);
+    override_alarms_with_unknown_property(&p);
+
+    for args in [
+        &["plan", "-e", "test"][..],
+        &["plan", "-e", "test", "--detailed-exitcode"][..],
+    ] {
+        let (stdout, stderr) = p.expect(moto, args, 1);
+        let all = format!("{stdout}{stderr}");
+        assert!(all.contains(AWS_REASON), "AWS's reason is shown: {all}");
+        assert!(all.contains("us-east-1"), "the region is named: {all}");
+        assert!(!all.contains("No changes"), "never 'No changes': {all}");
+    }
+    // apply plans first: the same error, nothing executed.
+    let (stdout, stderr) = p.expect(moto, &["apply", "-e", "test", "--yes"], 1);
+    assert!(
+        format!("{stdout}{stderr}").contains(AWS_REASON),
+        "{stdout}{stderr}"
+    );
+    assert_eq!(stack_status(moto, &p), "CREATE_COMPLETE");
+}
+
+/// On the code before issue 9 this region was "No changes", exit 0: the
+/// deployed template equals the rendered one (empty diff), the repair's
+/// change set FAILED with no change rows, and any failed change set with
+/// no rows and an empty diff counted as "no changes".
+#[test]
+fn drift_whose_repair_cloudformation_refuses_is_an_error_never_no_changes() {
+    let moto = shared();
+    let p = Project::new("tp-repair-refused", ONE, "");
+    // Deployed with the property (CreateStack: the harness, like AWS before
+    // its pre-deployment validation, lets it through).
+    override_alarms_with_unknown_property(&p);
+    p.expect(moto, &["apply", "-e", "test", "--yes"], 0);
+    let (stdout, _) = p.expect(moto, &["plan", "-e", "test", "--detailed-exitcode"], 0);
+    assert!(
+        stdout.contains("No changes."),
+        "nothing to do before the drift: {stdout}"
+    );
+
+    lower_max_size(moto, &p);
+    let (stdout, stderr) = p.expect(moto, &["plan", "-e", "test", "--detailed-exitcode"], 1);
+    let all = format!("{stdout}{stderr}");
+    assert!(all.contains(AWS_REASON), "AWS's reason is shown: {all}");
+    assert!(!all.contains("No changes"), "never 'No changes': {all}");
+}
+
+#[test]
+fn repairable_drift_plans_as_a_change() {
+    let moto = shared();
+    let p = Project::new("tp-repair", ONE, "");
+    p.expect(moto, &["apply", "-e", "test", "--yes"], 0);
+    lower_max_size(moto, &p);
+    let (stdout, _) = p.expect(moto, &["plan", "-e", "test", "--detailed-exitcode"], 2);
+    assert!(!stdout.contains("No changes"), "{stdout}");
+    assert!(stdout.contains("MaxSize (drift)"), "{stdout}");
+    let plan = p.json(
+        moto,
+        &["plan", "-e", "test", "--json", "--detailed-exitcode"],
+        2,
+    );
+    assert_eq!(plan["regions"]["us-east-1"]["action"], "update", "{plan:#}");
+}
