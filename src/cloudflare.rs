@@ -50,6 +50,39 @@ pub enum CloudflareError {
         help("check cloudflare.zone in the plan and the token's zone permissions")
     )]
     NoZone(String),
+    /// An API base that would carry the token in clear text.
+    #[error("CLOUDFLARE_API_BASE `{0}` is not HTTPS: the API token is sent only over HTTPS")]
+    #[diagnostic(
+        code(cloudflare::insecure_base),
+        help("use an https:// address (plain http:// is accepted only for a loopback address such as http://127.0.0.1:PORT, a local test stand-in)")
+    )]
+    InsecureBase(String),
+}
+
+/// Whether the token may be sent to `base`: HTTPS, or plain HTTP to a
+/// loopback address (`127.0.0.0/8`, `::1`, `localhost`).
+pub fn base_is_allowed(base: &str) -> bool {
+    let lower = base.to_ascii_lowercase();
+    if lower.starts_with("https://") {
+        return true;
+    }
+    let Some(rest) = lower.strip_prefix("http://") else {
+        return false;
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    // No user info: `http://127.0.0.1@evil.example` is not loopback.
+    if authority.contains('@') {
+        return false;
+    }
+    let host = if let Some(v6) = authority.strip_prefix('[') {
+        v6.split(']').next().unwrap_or("")
+    } else {
+        authority.split(':').next().unwrap_or("")
+    };
+    host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// A configured client.
@@ -89,6 +122,9 @@ impl Cloudflare {
             .ok()
             .filter(|b| !b.is_empty())
             .unwrap_or_else(|| DEFAULT_BASE.to_string());
+        if !base_is_allowed(&base) {
+            return Err(CloudflareError::InsecureBase(base));
+        }
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(30))
             .user_agent(concat!("streamscale/", env!("CARGO_PKG_VERSION")))
@@ -160,6 +196,27 @@ impl Cloudflare {
             .ok_or_else(|| CloudflareError::NoZone(name.to_string()))
     }
 
+    /// Cloudflare's published IP ranges (`GET /ips`: `ipv4_cidrs`, `ipv6_cidrs`).
+    pub async fn ips(&self) -> Result<Value, CloudflareError> {
+        self.call(reqwest::Method::GET, "/ips", None).await
+    }
+
+    /// The zone's SSL/TLS encryption mode (`GET /zones/{zone}/settings/ssl`).
+    pub async fn ssl_mode(&self, zone: &str) -> Result<String, CloudflareError> {
+        let path = format!("/zones/{zone}/settings/ssl");
+        let v = self.call(reqwest::Method::GET, &path, None).await?;
+        Ok(v["value"].as_str().unwrap_or("").to_string())
+    }
+
+    /// Set the zone's SSL/TLS encryption mode (`PATCH /zones/{zone}/settings/ssl`).
+    pub async fn set_ssl_mode(&self, zone: &str, mode: &str) -> Result<(), CloudflareError> {
+        let path = format!("/zones/{zone}/settings/ssl");
+        let body = serde_json::json!({"value": mode});
+        self.call(reqwest::Method::PATCH, &path, Some(&body))
+            .await
+            .map(|_| ())
+    }
+
     /// The account's load-balancer monitors.
     pub async fn monitors(&self) -> Result<Vec<Value>, CloudflareError> {
         let path = format!("/accounts/{}/load_balancers/monitors", self.account);
@@ -220,6 +277,35 @@ impl Cloudflare {
         self.call(reqwest::Method::DELETE, path, None)
             .await
             .map(|_| ())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::base_is_allowed;
+
+    #[test]
+    fn the_token_goes_over_https_or_to_loopback_only() {
+        for ok in [
+            "https://api.cloudflare.com/client/v4",
+            "HTTPS://example.com",
+            "http://127.0.0.1:8080/client/v4",
+            "http://127.1.2.3",
+            "http://localhost:9000",
+            "http://[::1]:9000/x",
+        ] {
+            assert!(base_is_allowed(ok), "{ok}");
+        }
+        for bad in [
+            "http://api.cloudflare.com/client/v4",
+            "http://10.0.0.1:8080",
+            "http://127.0.0.1.evil.example",
+            "http://127.0.0.1@evil.example",
+            "ftp://127.0.0.1",
+            "api.cloudflare.com",
+        ] {
+            assert!(!base_is_allowed(bad), "{bad}");
+        }
     }
 }
 

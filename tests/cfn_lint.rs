@@ -1,6 +1,6 @@
 //! Every rendered template passes cfn-lint (pinned in requirements-dev.txt)
 //! with no errors and no warnings: the example environments, a 16-region
-//! plan and the HTTPS variant.
+//! plan with and without a cache.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -20,24 +20,24 @@ fn cfn_lint() -> PathBuf {
     bin
 }
 
-fn sixteen_regions(https: bool) -> String {
+fn sixteen_regions(cache: bool) -> String {
     let regions = streamscale::catalog::regions();
     let n = regions.len();
     let mut s = String::from(
         "name = \"wide\"\n[defaults]\ninstance_type = \"m7g.xlarge\"\nusers_per_instance = 3000\ntarget_utilization = 0.7\nami = \"ami-0123456789abcdef0\"\n",
     );
-    if https {
-        s.push_str("certificate_arn = \"arn:aws:acm:us-east-1:123456789012:certificate/abc\"\n");
-    }
     s.push_str("[traffic]\npeak_concurrent_users = 16000000\nbaseline_concurrent_users = 1600000\nheadroom = 0.25\nsurvive_region_loss = true\n");
     for r in regions {
         s.push_str(&format!(
-            "[regions.{}]\nshare = {}\n",
+            "[regions.{}]\nshare = {}\ncertificate_arn = \"arn:aws:acm:{}:123456789012:certificate/5e55a6e5-0000-4000-8000-000000000001\"\n",
             r.code,
-            rust_decimal::Decimal::ONE / rust_decimal::Decimal::from(n as u32)
+            rust_decimal::Decimal::ONE / rust_decimal::Decimal::from(n as u32),
+            r.code
         ));
     }
-    s.push_str("[cache]\nengine = \"valkey\"\nnode_type = \"cache.m7g.large\"\nshards = 3\nreplicas_per_shard = 2\n");
+    if cache {
+        s.push_str("[cache]\nengine = \"valkey\"\nnode_type = \"cache.m7g.large\"\nshards = 3\nreplicas_per_shard = 2\n");
+    }
     s.push_str("[[events]]\nname = \"e1\"\nstarts_at = \"2027-01-01T10:00:00Z\"\nduration_minutes = 60\nexpected_concurrent_users = 16000000\n");
     s
 }
@@ -55,8 +55,8 @@ fn every_rendered_template_passes_cfn_lint() {
                 .unwrap(),
         ));
     }
-    for (name, https) in [("wide", false), ("wide-https", true)] {
-        let text = sixteen_regions(https);
+    for (name, cache) in [("wide", true), ("wide-no-cache", false)] {
+        let text = sixteen_regions(cache);
         let plan = streamscale::plan::from_str(Path::new(&format!("{name}.toml")), &text)
             .unwrap_or_else(|e| panic!("{}", streamscale::plan::diagnostic::render_plain(&e)));
         plans.push((name.to_string(), plan));

@@ -95,9 +95,9 @@ fn every_invalid_plan_is_refused_with_a_located_diagnostic() {
 #[test]
 fn validate_exits_1_with_the_place_and_no_panic() {
     for (file, place) in [
-        ("17-unknown-key-region-typo.toml", ":21:1"),
+        ("17-unknown-key-region-typo.toml", ":23:1"),
         ("27-shares-sum.toml", ":17:9"),
-        ("38-unknown-region-near-miss.toml", ":20:10"),
+        ("38-unknown-region-near-miss.toml", ":21:10"),
         ("01-syntax-unclosed-string.toml", ":2:"),
         (
             "54-extends-cycle.toml",

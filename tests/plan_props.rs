@@ -77,9 +77,10 @@ impl Spec {
         for r in &self.regions {
             writeln!(
                 t,
-                "[regions.{}]\nshare = {}\nami = \"ami-0123456789abcdef0\"\ninstance_type = \"{}\"\nusers_per_instance = {}\ntarget_utilization = {}\navailability_zones = {}\n",
+                "[regions.{}]\nshare = {}\ncertificate_arn = \"arn:aws:acm:{}:123456789012:certificate/5e55a6e5-0000-4000-8000-000000000001\"\nami = \"ami-0123456789abcdef0\"\ninstance_type = \"{}\"\nusers_per_instance = {}\ntarget_utilization = {}\navailability_zones = {}\n",
                 r.code,
                 decimal(r.units, self.places),
+                r.code,
                 r.instance_type,
                 r.users,
                 decimal(r.util, 2),
@@ -402,9 +403,11 @@ headroom = 4
 survive_region_loss = true
 [regions.us-east-1]
 share = SA
+certificate_arn = "arn:aws:acm:us-east-1:123456789012:certificate/5e55a6e5-0000-4000-8000-000000000001"
 ami = "ami-12345678"
 [regions.eu-west-1]
 share = SB
+certificate_arn = "arn:aws:acm:eu-west-1:123456789012:certificate/5e55a6e5-0000-4000-8000-000000000001"
 ami = "ami-12345678"
 "#;
     let tiny = "\"0.0000000000000000000000000001\"";

@@ -106,15 +106,18 @@ survive_region_loss = true
 
 [regions.us-east-1]
 share = 0.6
+certificate_arn = "arn:aws:acm:us-east-1:123456789012:certificate/5e55a6e5-0000-4000-8000-000000000001"
 ami = "ami-0123456789abcdef0"
 
 [regions.eu-west-1]
 share = 0.2
+certificate_arn = "arn:aws:acm:eu-west-1:123456789012:certificate/5e55a6e5-0000-4000-8000-000000000001"
 ami = "ami-12345678"
 instance_type = "c7i.2xlarge"
 
 [regions.ap-southeast-2]
 share = 0.2
+certificate_arn = "arn:aws:acm:ap-southeast-2:123456789012:certificate/5e55a6e5-0000-4000-8000-000000000001"
 ami = "ami-0123456789abcdef1"
 users_per_instance = 100_000
 
@@ -328,6 +331,7 @@ survive_region_loss = false
 
 [regions.eu-west-1]
 share = 1
+certificate_arn = "arn:aws:acm:eu-west-1:123456789012:certificate/5e55a6e5-0000-4000-8000-000000000001"
 ami = "ami-0123456789abcdef0"
 "#;
     let p = ok(text);
@@ -358,10 +362,12 @@ survive_region_loss = false
 
 [regions.us-east-1]
 share = 0.55
+certificate_arn = "arn:aws:acm:us-east-1:123456789012:certificate/5e55a6e5-0000-4000-8000-000000000001"
 ami = "ami-0123456789abcdef0"
 
 [regions.eu-west-1]
 share = 0.45
+certificate_arn = "arn:aws:acm:eu-west-1:123456789012:certificate/5e55a6e5-0000-4000-8000-000000000001"
 ami = "ami-0123456789abcdef1"
 
 [[events]]
@@ -596,6 +602,7 @@ survive_region_loss = false
 
 [regions.eu-west-1]
 share = 1
+certificate_arn = "arn:aws:acm:eu-west-1:123456789012:certificate/5e55a6e5-0000-4000-8000-000000000001"
 ami = "ami-0123456789abcdef0"
 
 [[events]]

@@ -51,12 +51,15 @@ survive_region_loss = false
 
 [regions.us-east-1]
 share = 0.5
+certificate_arn = "arn:aws:acm:us-east-1:123456789012:certificate/5e55a6e5-0000-4000-8000-000000000001"
 
 [regions.eu-west-1]
 share = 0.3
+certificate_arn = "arn:aws:acm:eu-west-1:123456789012:certificate/5e55a6e5-0000-4000-8000-000000000001"
 
 [regions.af-south-1]
 share = 0.2
+certificate_arn = "arn:aws:acm:af-south-1:123456789012:certificate/5e55a6e5-0000-4000-8000-000000000001"
 
 [[events]]
 name = "cup-final"

@@ -4,6 +4,7 @@
 //! Quotas calls the engine makes. No decisions live here.
 
 pub mod cloudformation;
+pub mod prefix_lists;
 pub mod reads;
 pub mod repairs;
 
@@ -137,6 +138,16 @@ impl Aws {
     /// An ElastiCache client for `region`.
     pub fn elasticache(&self, region: &str) -> aws_sdk_elasticache::Client {
         aws_sdk_elasticache::Client::new(&self.regional(region))
+    }
+
+    /// Amazon DocumentDB in `region`.
+    pub fn docdb(&self, region: &str) -> aws_sdk_docdb::Client {
+        aws_sdk_docdb::Client::new(&self.regional(region))
+    }
+
+    /// Amazon OpenSearch Service in `region`.
+    pub fn opensearch(&self, region: &str) -> aws_sdk_opensearch::Client {
+        aws_sdk_opensearch::Client::new(&self.regional(region))
     }
 
     /// A Service Quotas client for `region`.

@@ -35,7 +35,7 @@ where
 }
 
 /// A call's output, `None` when what it describes is not found.
-fn found<T, E, R>(
+pub(super) fn found<T, E, R>(
     result: Result<T, aws_smithy_runtime_api::client::result::SdkError<E, R>>,
     region: &str,
     operation: &'static str,
@@ -518,7 +518,7 @@ pub async fn target_group(
 
 /// A replication group: `CacheNodeType`, `Engine`, `NumNodeGroups`,
 /// `NodeGroups [{NodeGroupId, Replicas}]` (members beyond the primary),
-/// `AtRestEncryptionEnabled`, `TransitEncryptionEnabled`,
+/// `AtRestEncryptionEnabled`, `TransitEncryptionEnabled`, `AuthTokenEnabled`,
 /// `AutomaticFailoverEnabled`, `MultiAZEnabled`, `Port`,
 /// `SnapshotRetentionLimit`, `Status`.
 pub async fn replication_group(
@@ -561,10 +561,139 @@ pub async fn replication_group(
         "NodeGroups": groups,
         "AtRestEncryptionEnabled": opt(g.at_rest_encryption_enabled()),
         "TransitEncryptionEnabled": opt(g.transit_encryption_enabled()),
+        "AuthTokenEnabled": opt(g.auth_token_enabled()),
         "AutomaticFailoverEnabled": opt(enabled(g.automatic_failover().map(|s| s.as_str()))),
         "MultiAZEnabled": opt(enabled(g.multi_az().map(|s| s.as_str()))),
         "Port": opt(g.configuration_endpoint().and_then(|e| e.port())),
         "SnapshotRetentionLimit": opt(g.snapshot_retention_limit()),
+    }))))
+}
+
+/// A DocumentDB cluster: `EngineVersion`, `StorageEncrypted`, `KmsKeyId`,
+/// `DeletionProtection`, `BackupRetentionPeriod`, `Port`, `Status` and
+/// `Members` (the instance identifiers).
+pub async fn docdb_cluster(
+    client: &aws_sdk_docdb::Client,
+    region: &str,
+    id: &str,
+) -> Result<Option<Value>, AwsError> {
+    let Some(out) = found(
+        client
+            .describe_db_clusters()
+            .db_cluster_identifier(id)
+            .send()
+            .await,
+        region,
+        "DescribeDBClusters",
+    )?
+    else {
+        return Ok(None);
+    };
+    let Some(c) = out.db_clusters().first() else {
+        return Ok(None);
+    };
+    let members: Vec<Value> = c
+        .db_cluster_members()
+        .iter()
+        .filter_map(|m| m.db_instance_identifier())
+        .map(Value::from)
+        .collect();
+    Ok(Some(compact(json!({
+        "DBClusterIdentifier": c.db_cluster_identifier(),
+        "Status": c.status(),
+        "EngineVersion": c.engine_version(),
+        "StorageEncrypted": opt(c.storage_encrypted()),
+        "KmsKeyId": c.kms_key_id(),
+        "DeletionProtection": opt(c.deletion_protection()),
+        "BackupRetentionPeriod": opt(c.backup_retention_period()),
+        "Port": opt(c.port()),
+        "EnableCloudwatchLogsExports": c.enabled_cloudwatch_logs_exports(),
+        "Members": members,
+    }))))
+}
+
+/// A DocumentDB instance: `DBInstanceClass`, `AvailabilityZone`,
+/// `DBClusterIdentifier`, `Status`.
+pub async fn docdb_instance(
+    client: &aws_sdk_docdb::Client,
+    region: &str,
+    id: &str,
+) -> Result<Option<Value>, AwsError> {
+    let Some(out) = found(
+        client
+            .describe_db_instances()
+            .db_instance_identifier(id)
+            .send()
+            .await,
+        region,
+        "DescribeDBInstances",
+    )?
+    else {
+        return Ok(None);
+    };
+    let Some(i) = out.db_instances().first() else {
+        return Ok(None);
+    };
+    Ok(Some(compact(json!({
+        "DBInstanceIdentifier": i.db_instance_identifier(),
+        "Status": i.db_instance_status(),
+        "DBInstanceClass": i.db_instance_class(),
+        "AvailabilityZone": i.availability_zone(),
+        "DBClusterIdentifier": i.db_cluster_identifier(),
+    }))))
+}
+
+/// An OpenSearch Service domain: `EngineVersion`, `ClusterConfig`
+/// (instance type and count, dedicated masters, zone awareness),
+/// `EBSOptions`, `EncryptionAtRestOptions`, `NodeToNodeEncryptionOptions`
+/// and `DomainEndpointOptions`, under CloudFormation's names.
+pub async fn opensearch_domain(
+    client: &aws_sdk_opensearch::Client,
+    region: &str,
+    name: &str,
+) -> Result<Option<Value>, AwsError> {
+    let Some(out) = found(
+        client.describe_domain().domain_name(name).send().await,
+        region,
+        "DescribeDomain",
+    )?
+    else {
+        return Ok(None);
+    };
+    let Some(d) = out.domain_status() else {
+        return Ok(None);
+    };
+    if d.deleted() == Some(true) {
+        return Ok(None);
+    }
+    let c = d.cluster_config();
+    let ebs = d.ebs_options();
+    let endpoint = d.domain_endpoint_options();
+    Ok(Some(compact(json!({
+        "DomainName": d.domain_name(),
+        "EngineVersion": d.engine_version(),
+        "ClusterConfig": c.map(|c| json!({
+            "InstanceType": c.instance_type().map(|t| t.as_str()),
+            "InstanceCount": opt(c.instance_count()),
+            "DedicatedMasterEnabled": opt(c.dedicated_master_enabled()),
+            "DedicatedMasterType": c.dedicated_master_type().map(|t| t.as_str()),
+            "DedicatedMasterCount": opt(c.dedicated_master_count()),
+            "ZoneAwarenessEnabled": opt(c.zone_awareness_enabled()),
+            "ZoneAwarenessConfig": c.zone_awareness_config().map(|z| json!({
+                "AvailabilityZoneCount": opt(z.availability_zone_count()),
+            })),
+        })),
+        "EBSOptions": ebs.map(|e| json!({
+            "EBSEnabled": opt(e.ebs_enabled()),
+            "VolumeType": e.volume_type().map(|t| t.as_str()),
+            "VolumeSize": opt(e.volume_size()),
+        })),
+        "EncryptionAtRestOptions": d.encryption_at_rest_options().map(|e| json!({"Enabled": opt(e.enabled())})),
+        "NodeToNodeEncryptionOptions": d.node_to_node_encryption_options().map(|e| json!({"Enabled": opt(e.enabled())})),
+        "DomainEndpointOptions": endpoint.map(|e| json!({
+            "EnforceHTTPS": opt(e.enforce_https()),
+            "TLSSecurityPolicy": e.tls_security_policy().map(|t| t.as_str()),
+        })),
     }))))
 }
 

@@ -44,15 +44,19 @@ pub struct ApplyArgs {
     /// Only these regions (repeatable).
     #[arg(long = "region", value_name = "REGION")]
     regions: Vec<String>,
+    /// Refuse (exit 1) instead of waiting when a stack has an operation in
+    /// progress (another apply's, or one an interrupted apply left running).
+    #[arg(long)]
+    no_wait: bool,
     /// How long to wait for any one stack operation or change set
     /// (seconds, or 90s, 10m, 1h); past it, the region fails and the
     /// operation goes on on AWS's side.
     #[arg(long, value_name = "DURATION", default_value = "1h", value_parser = parse_timeout)]
     timeout: Duration,
-    /// Refuse (exit 1) instead of waiting when a stack has an operation in
-    /// progress (another apply's, or one an interrupted apply left running).
+    /// Apply changes that widen network or IAM access (security-group
+    /// rules, prefix lists, IAM policies); without it apply refuses them.
     #[arg(long)]
-    no_wait: bool,
+    allow_broadening: bool,
 }
 
 /// `destroy -e ENV [--yes] [--region R]…`.
@@ -110,7 +114,7 @@ fn confirm(question: &str, yes: bool) -> Result<(), Error> {
 
 /// `apply`.
 pub fn run(project: &Project, args: &ApplyArgs, ui: Ui) -> Result<Outcome, Error> {
-    let plan = project.load_plan(&args.env.env)?;
+    let plan = super::plan::load_current(project, &args.env.env)?;
     let rendered = project.render(&plan)?;
     let stacks = selected(&rendered, &args.regions)?;
     let out_dir = project.out_dir(&plan);
@@ -148,7 +152,9 @@ pub fn run(project: &Project, args: &ApplyArgs, ui: Ui) -> Result<Outcome, Error
                         None => {}
                     }
                 }
-                print_plan(&plans, &saved_cloudflare_view(&plan, &saved));
+                let cf_view = saved_cloudflare_view(&plan, &saved);
+                print_plan(&plans, &cf_view);
+                super::ci::refuse_broadening(&plan, project.now, &plans, &cf_view, args.allow_broadening)?;
                 cloudflare_from_file = Some(saved.cloudflare);
                 plans
             }
@@ -156,6 +162,7 @@ pub fn run(project: &Project, args: &ApplyArgs, ui: Ui) -> Result<Outcome, Error
                 let plans = plan_regions(&aws, &plan, &stacks, true).await?;
                 let cf = plan_cloudflare(&aws, &plan, &rendered).await?;
                 print_plan(&plans, &cf);
+                super::ci::refuse_broadening(&plan, project.now, &plans, &cf, args.allow_broadening)?;
                 if plans.iter().any(RegionPlan::has_changes) || !cf.changes.is_empty() {
                     confirm(
                         &format!(

@@ -51,7 +51,7 @@ pub struct DriftArgs {
 
 /// `drift`.
 pub fn run(project: &Project, args: &DriftArgs, ui: Ui) -> Result<Outcome, Error> {
-    let plan = project.load_plan(&args.env.env)?;
+    let plan = super::plan::load_current(project, &args.env.env)?;
     let rendered = project.render(&plan)?;
     let stacks = select_regions(&rendered, &args.regions).map_err(|message| Error::Usage {
         message,

@@ -5,14 +5,14 @@ use std::time::Duration;
 
 use clap::Args;
 
-use super::views::{plan_json, print_plan};
+use super::views::plan_json;
 use super::{EnvArg, Error, Outcome};
 use crate::aws::Aws;
 use crate::engine::cloudflare::plan_cloudflare;
 use crate::engine::planner::plan_all;
 use crate::engine::saved::SavedPlan;
 use crate::engine::wait::{parse_timeout, with_wait_limit};
-use crate::engine::{RegionPlan, select_regions};
+use crate::engine::{EngineError, RegionPlan, select_regions};
 use crate::project::Project;
 use streamscale_core::plan::Plan;
 use streamscale_core::render::{RegionStack, Rendered, to_pretty};
@@ -38,6 +38,9 @@ pub struct PlanArgs {
     /// (seconds, or 90s, 10m, 1h); past it, the region fails.
     #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = parse_timeout)]
     timeout: Duration,
+    /// Review output and risk gates.
+    #[command(flatten)]
+    review: super::ci::ReviewArgs,
 }
 
 /// The regions selected by `--region` (all when none is given).
@@ -73,9 +76,27 @@ pub async fn plan_regions(
     Ok(plans)
 }
 
+/// The plan of `env`, with Cloudflare's current IP ranges when
+/// `CLOUDFLARE_API_TOKEN` is set (`plan`, `apply` and `drift` render the
+/// load balancers' prefix lists from them; without a token, the bundled
+/// copy).
+pub(super) fn load_current(project: &Project, env: &str) -> Result<Plan, Error> {
+    let mut plan = project.load_plan(env)?;
+    if let Some(api) = crate::cloudflare::Cloudflare::from_env().map_err(EngineError::from)? {
+        let rt = super::runtime()?;
+        rt.block_on(crate::engine::origin::use_current_ranges(
+            Some(&api),
+            &mut plan,
+        ))
+        .map_err(EngineError::from)?;
+    }
+    Ok(plan)
+}
+
 /// `plan`.
 pub fn run(project: &Project, args: &PlanArgs) -> Result<Outcome, Error> {
-    let plan = project.load_plan(&args.env.env)?;
+    let plan = load_current(project, &args.env.env)?;
+    let gates = super::ci::gates(&plan, &args.review)?;
     let rendered = project.render(&plan)?;
     let stacks = selected(&rendered, &args.regions)?;
     let rt = super::runtime()?;
@@ -85,14 +106,18 @@ pub fn run(project: &Project, args: &PlanArgs) -> Result<Outcome, Error> {
         let cf = plan_cloudflare(&aws, &plan, &rendered).await?;
         Ok::<_, Error>((plans, cf))
     }))?;
+    let mut saved_text = None;
     if let Some(out) = &args.out {
         let text = SavedPlan::from_plans(&plan, &plans, &cf).to_text();
-        std::fs::write(out, text).map_err(|e| Error::io(out, e))?;
+        std::fs::write(out, &text).map_err(|e| Error::io(out, e))?;
+        saved_text = Some(text);
     }
-    if args.json {
+    let saved = args.out.as_deref().zip(saved_text.as_deref());
+    let review = super::ci::review_of_plan(&plan, project.now, &plans, &cf, saved);
+    if args.json || args.review.format == Some(super::ci::ReviewFormat::Json) {
         print!("{}", to_pretty(&plan_json(&plan, &plans, &cf)));
-    } else {
-        print_plan(&plans, &cf);
+    } else if !super::ci::print_formatted(&review, &args.review) {
+        super::ci::print_plan_text(&plans, &cf);
         if let Some(out) = &args.out {
             eprintln!(
                 "\nSaved the plan to {}: apply it with `streamscale apply -e {} {}`",
@@ -102,6 +127,7 @@ pub fn run(project: &Project, args: &PlanArgs) -> Result<Outcome, Error> {
             );
         }
     }
+    super::ci::finish_plan(&review, &gates, args.out.as_deref())?;
     let changed = plans.iter().any(RegionPlan::has_changes) || !cf.changes.is_empty();
     Ok(if changed && args.detailed_exitcode {
         Outcome::Changes

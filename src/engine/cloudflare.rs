@@ -41,9 +41,14 @@ pub struct CloudflareChange {
     pub properties: Vec<PropertyChange>,
 }
 
+/// The zone's SSL/TLS mode streamscale sets: Cloudflare connects to the
+/// origin over HTTPS and checks its certificate (docs/security.md).
+pub const SSL_MODE: &str = "strict";
+
 /// What exists now, by name.
 struct Live {
     zone: String,
+    ssl_mode: String,
     monitor: Option<Value>,
     pools: HashMap<String, Value>,
     load_balancer: Option<Value>,
@@ -56,6 +61,7 @@ async fn read_live(
     cf: &streamscale_core::plan::Cloudflare,
 ) -> Result<Live, CloudflareError> {
     let zone = api.zone_id(&cf.zone).await?;
+    let ssl_mode = api.ssl_mode(&zone).await?;
     let want = monitor_name(plan);
     let monitor = api
         .monitors()
@@ -76,6 +82,7 @@ async fn read_live(
     let rules = api.entrypoint(&zone, CACHE_PHASE).await?;
     Ok(Live {
         zone,
+        ssl_mode,
         monitor,
         pools,
         load_balancer,
@@ -95,6 +102,7 @@ fn live_digest(live: &Live, plan: &Plan) -> String {
         .collect();
     let doc = serde_json::json!({
         "zone": live.zone,
+        "ssl_mode": live.ssl_mode,
         "monitor": live.monitor,
         "pools": pools,
         "load_balancer": live.load_balancer,
@@ -194,6 +202,18 @@ pub async fn plan_changes(
         .filter_map(|(n, p)| Some((n.clone(), id(p)?)))
         .collect();
     let mut out = Vec::new();
+    if live.ssl_mode != SSL_MODE {
+        out.push(CloudflareChange {
+            kind: "ssl_mode".into(),
+            name: cf.zone.clone(),
+            action: Action::Update,
+            properties: vec![streamscale_core::diff::PropertyChange {
+                path: "value".into(),
+                before: Some(Value::String(live.ssl_mode.clone())),
+                after: Some(Value::String(SSL_MODE.into())),
+            }],
+        });
+    }
     out.extend(change(
         "monitor",
         &monitor_name(plan),
@@ -321,6 +341,17 @@ async fn apply_to(
     let account = format!("/accounts/{}/load_balancers", api.account);
     let mut done = Vec::new();
     let verb = |existing: bool| if existing { "updated" } else { "created" };
+
+    if let Some(cf) = &plan.cloudflare
+        && live.ssl_mode != SSL_MODE
+        && chosen("ssl_mode", &cf.zone)
+    {
+        api.set_ssl_mode(&live.zone, SSL_MODE).await?;
+        done.push(format!(
+            "ssl mode of zone {} set to {SSL_MODE} (was {})",
+            cf.zone, live.ssl_mode
+        ));
+    }
 
     let existing = live.monitor.as_ref().and_then(id);
     let mut monitor_id = existing.clone();

@@ -17,6 +17,7 @@ pub mod cloudflare;
 pub mod drift;
 pub mod images;
 pub mod observe;
+pub mod origin;
 pub mod planner;
 pub mod progress;
 pub mod repair;
@@ -42,7 +43,6 @@ pub enum EngineError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Aws(#[from] AwsError),
-    /// A stack is mid-operation.
     /// AMIs a region's stack launches that the region does not have, or
     /// has deprecated (found by DescribeImages before any change set).
     #[error("{region}: {}", problems.join("; "))]
@@ -58,6 +58,7 @@ pub enum EngineError {
         /// One line per AMI.
         problems: Vec<String>,
     },
+    /// A stack is mid-operation.
     #[error("{region}: stack {stack} is busy ({status})")]
     #[diagnostic(
         code(engine::busy),
@@ -100,6 +101,10 @@ pub enum EngineError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Cloudflare(#[from] crate::cloudflare::CloudflareError),
+    /// Cloudflare's current IP ranges could not be used.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Origin(#[from] origin::OriginError),
     /// A repair step names a resource the stack does not have.
     #[error(
         "{region}: the drift repair names {logical_id}, which the stack does not have (any more)"

@@ -35,6 +35,14 @@ async fn read_by_id(
         ReadCall::ReplicationGroup => {
             reads::replication_group(&aws.elasticache(region), region, id).await
         }
+        ReadCall::PrefixList => {
+            crate::aws::prefix_lists::prefix_list(&aws.ec2(region), region, id).await
+        }
+        ReadCall::DocDbCluster => reads::docdb_cluster(&aws.docdb(region), region, id).await,
+        ReadCall::DocDbInstance => reads::docdb_instance(&aws.docdb(region), region, id).await,
+        ReadCall::OpenSearchDomain => {
+            reads::opensearch_domain(&aws.opensearch(region), region, id).await
+        }
     }
 }
 

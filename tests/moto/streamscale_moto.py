@@ -5,6 +5,7 @@
         [--throttle FRACTION [--throttle-seed N]] [--cfn-async POLLS] [--drift-not-implemented]
         [--record FILE]
         [--ami SPEC]... [--amis-from-plans FILE]...
+        [--certificate ARN]... [--certificates-from-plans FILE]...
 
 --port 0 lets the OS pick a free port.  Once the server accepts connections the
 actual port is written to --port-file atomically (temporary file + rename), so a
@@ -104,6 +105,21 @@ def main(argv: list[str] | None = None) -> int:
         help="register every AMI id of these capacity plans (environments/*.toml) in its region "
         "([defaults] ami: every region); repeatable",
     )
+    parser.add_argument(
+        "--certificate",
+        action="append",
+        default=[],
+        metavar="ARN",
+        help="import a test ACM certificate (ISSUED) at this ARN, in its region and account; repeatable "
+        "(STREAMSCALE_MOTO_CERTIFICATES, see ext_certificates)",
+    )
+    parser.add_argument(
+        "--certificates-from-plans",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="import every certificate_arn of these capacity plans as a test certificate; repeatable",
+    )
     args = parser.parse_args(argv)
 
     # The switches are environment variables read by the extensions at install().
@@ -122,6 +138,13 @@ def main(argv: list[str] | None = None) -> int:
         for region, ami, deprecated in ext_strict.amis_from_plans([str(p) for p in args.amis_from_plans]):
             specs.append(("" if region == "*" else f"{region}=") + ami + (":deprecated" if deprecated else ""))
         os.environ["STREAMSCALE_MOTO_AMIS"] = " ".join(s for s in specs if s)
+
+    if args.certificate or args.certificates_from_plans:
+        import ext_certificates
+
+        arns = [os.environ.get("STREAMSCALE_MOTO_CERTIFICATES", "")] + list(args.certificate)
+        arns += ext_certificates.certificates_from_plans([str(p) for p in args.certificates_from_plans])
+        os.environ["STREAMSCALE_MOTO_CERTIFICATES"] = " ".join(a for a in arns if a)
 
     stop = threading.Event()
     # Exit with the process that started us (a test binary that never calls
@@ -148,6 +171,12 @@ def main(argv: list[str] | None = None) -> int:
     ext_eks.install()
     ext_amp.install()
     ext_security.install()
+    import ext_certificates  # test certificates at the plans' ARNs (STREAMSCALE_MOTO_CERTIFICATES)
+
+    ext_certificates.install()
+    import ext_origin  # the locked-down origin: bucket versioning/ownership, drift of the new types
+
+    ext_origin.install()
 
     if not args.verbose:
         import logging

@@ -26,6 +26,10 @@ pub struct State {
     pub pools: BTreeMap<String, Value>,
     pub load_balancers: BTreeMap<String, Value>,
     pub cache_rules: Option<Value>,
+    /// The zone's SSL/TLS mode (`None`: Cloudflare's default, `full`).
+    pub ssl_mode: Option<String>,
+    /// What `GET /ips` answers (`None`: the ranges bundled with streamscale).
+    pub ips: Option<Value>,
     /// (method, path, body) of every request.
     pub requests: Vec<(String, String, Option<Value>)>,
     /// Schema violations and unexpected requests.
@@ -199,6 +203,44 @@ fn route(
     let body = body.unwrap_or(Value::Null);
     let not_found = || (404, Err(json!([{"code": 10007, "message": "not found"}])));
     match (method, seg.as_slice()) {
+        ("GET", ["ips"]) => {
+            let ips = state.lock().unwrap().ips.clone();
+            let bundled = || {
+                let r = streamscale_core::origin::OriginRanges::bundled();
+                json!({"ipv4_cidrs": r.ipv4, "ipv6_cidrs": r.ipv6, "etag": "bundled"})
+            };
+            (200, Ok(ips.unwrap_or_else(bundled)))
+        }
+        ("GET", ["zones", zone, "settings", "ssl"]) if *zone == ZONE_ID => {
+            let mode = state.lock().unwrap().ssl_mode.clone();
+            let value = mode.unwrap_or_else(|| "full".into());
+            (
+                200,
+                Ok(json!({"id": "ssl", "value": value, "editable": true})),
+            )
+        }
+        ("PATCH", ["zones", zone, "settings", "ssl"]) if *zone == ZONE_ID => {
+            // Cloudflare's modes: off, flexible, full, strict.
+            match body["value"].as_str() {
+                Some(v @ ("off" | "flexible" | "full" | "strict")) => {
+                    state.lock().unwrap().ssl_mode = Some(v.to_string());
+                    (200, Ok(json!({"id": "ssl", "value": v, "editable": true})))
+                }
+                _ => {
+                    state
+                        .lock()
+                        .unwrap()
+                        .violations
+                        .push(format!("PATCH {path}: bad body {body}"));
+                    (
+                        400,
+                        Err(
+                            json!([{"code": 1007, "message": "Invalid value for zone setting ssl"}]),
+                        ),
+                    )
+                }
+            }
+        }
         ("GET", ["zones"]) => {
             let name = query.strip_prefix("name=").unwrap_or("");
             (200, Ok(json!([{"id": ZONE_ID, "name": name}])))

@@ -45,6 +45,32 @@ pub const AWS_ENV_TO_REMOVE: &[&str] = &[
     "AWS_CONTAINER_AUTHORIZATION_TOKEN",
 ];
 
+/// The regions whose test certificate the server imports (every region
+/// streamscale knows).
+pub const TEST_CERTIFICATE_REGIONS: &[&str] = &[
+    "us-east-1",
+    "us-east-2",
+    "us-west-2",
+    "ca-central-1",
+    "sa-east-1",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-central-1",
+    "eu-north-1",
+    "ap-south-1",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ap-northeast-1",
+    "ap-northeast-2",
+    "me-central-1",
+    "af-south-1",
+];
+
+/// The ARN of the test ACM certificate in `region` (moto's account).
+pub fn test_certificate(region: &str) -> String {
+    format!("arn:aws:acm:{region}:123456789012:certificate/5e55a6e5-0000-4000-8000-000000000001")
+}
+
 pub struct Moto {
     child: Child,
     /// `http://127.0.0.1:PORT`
@@ -151,6 +177,11 @@ impl Moto {
             .arg(&launcher)
             .args(["--host", "127.0.0.1", "--port", "0", "--port-file"])
             .arg(&port_file)
+            .args(
+                TEST_CERTIFICATE_REGIONS
+                    .iter()
+                    .flat_map(|r| ["--certificate".to_string(), test_certificate(r)]),
+            )
             .args(test_ami_args())
             .env("AWS_ACCESS_KEY_ID", "testing")
             .env("AWS_SECRET_ACCESS_KEY", "testing")

@@ -25,11 +25,18 @@ pub fn plan_text(name: &str, regions: &[RegionSpec], extra: &str) -> String {
     );
     for (r, share, it) in regions {
         s.push_str(&format!(
-            "[regions.{r}]\nshare = {share}\ninstance_type = \"{it}\"\n\n"
+            "[regions.{r}]\nshare = {share}\ninstance_type = \"{it}\"\ncertificate_arn = \"{}\"\n\n",
+            test_certificate(r)
         ));
     }
     s.push_str(extra);
     s
+}
+
+/// The ACM certificate a test plan names in `region`: the moto server of
+/// the tests imports one at this ARN in every region (`Moto::start`).
+pub fn test_certificate(region: &str) -> String {
+    super::moto::test_certificate(region)
 }
 
 impl Project {

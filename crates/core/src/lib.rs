@@ -22,6 +22,7 @@
 //! - [`repair`]: how apply repairs drift, as typed steps;
 //! - [`report`]: the capacity review model and its formats;
 //! - [`review`]: the plan as reviewed in CI: risk items, gates, markdown;
+//! - [`rollout`]: the order of regions in `apply` and `destroy` (waves);
 //! - [`digest`], [`text`]: digests and one-line formatting shared by all;
 //! - [`synthetic`]: generated plans for benchmarks.
 
@@ -39,6 +40,7 @@ pub mod repair;
 pub mod report;
 pub mod resources;
 pub mod review;
+pub mod rollout;
 pub mod stack;
 pub mod synthetic;
 pub mod template;

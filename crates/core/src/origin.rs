@@ -199,7 +199,8 @@ mod tests {
         assert!(OriginRanges::from_api_result(&wrong_family).is_err());
         // 30 ranges: MaxEntries 40, twice (80 and 443) = 80 rules > 60.
         let many: Vec<String> = (0..30).map(|i| format!("10.{i}.0.0/16")).collect();
-        let big = OriginRanges::from_api_result(&json!({"ipv4_cidrs": many, "ipv6_cidrs": []})).unwrap();
+        let big =
+            OriginRanges::from_api_result(&json!({"ipv4_cidrs": many, "ipv6_cidrs": []})).unwrap();
         let err = big.check_quota().unwrap_err();
         assert!(err.to_string().contains("80 IPv4 rules"), "{err}");
     }

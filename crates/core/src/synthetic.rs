@@ -16,7 +16,10 @@ pub fn plan_text(n: usize) -> String {
     for (i, r) in regions.iter().enumerate() {
         let sh = if i + 1 == n { rest } else { share.round_dp(6) };
         rest -= sh;
-        s.push_str(&format!("[regions.{}]\nshare = {sh}\n", r.code));
+        s.push_str(&format!(
+            "[regions.{code}]\nshare = {sh}\ncertificate_arn = \"arn:aws:acm:{code}:123456789012:certificate/5e55a6e5-0000-4000-8000-000000000001\"\n",
+            code = r.code
+        ));
     }
     s.push_str("[cache]\nnode_type = \"cache.r7g.large\"\nshards = 2\n");
     s.push_str("[[events]]\nname = \"final\"\nstarts_at = \"2027-06-01T19:00:00Z\"\nduration_minutes = 180\nexpected_concurrent_users = 9000000\n");

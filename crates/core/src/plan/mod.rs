@@ -7,8 +7,10 @@
 
 pub mod capacity;
 pub mod diagnostic;
+pub mod platform;
 pub mod schema;
 pub mod source;
+pub mod tiers;
 pub mod timeline;
 
 pub use source::PlanFiles;
@@ -44,13 +46,30 @@ pub struct Plan {
     pub cloudflare: Option<Cloudflare>,
     /// Regions applied first.
     pub canary: Vec<String>,
+    /// `[deploy] fail_on`: the risk gates `plan` applies by default.
+    pub fail_on: Vec<crate::review::Gate>,
     /// S3 bucket for large templates.
     pub template_bucket: Option<String>,
     /// vCPU quota per region, where the plan states one.
     pub vcpu_quota: Vec<(String, u64)>,
     /// Round-trip target for the latency review, in ms.
     pub latency_target_ms: u64,
-    /// The computed numbers of SPEC §4.
+    /// Days the load balancer's access logs are kept.
+    pub access_log_expiry_days: u32,
+    /// Deletion protection of the load balancer and the access-log bucket.
+    pub deletion_protection: bool,
+    /// The addresses allowed to reach the load balancers (Cloudflare's
+    /// published ranges: the bundled copy, or the list `plan` fetched).
+    pub origin_ranges: crate::origin::OriginRanges,
+    /// DocumentDB (`[database]`, SPEC §7), if any.
+    pub database: Option<tiers::Database>,
+    /// OpenSearch Service (`[search]`, SPEC §7), if any.
+    pub search: Option<tiers::Search>,
+    /// EKS (`[kubernetes]`, SPEC §7), if any.
+    pub kubernetes: Option<platform::Kubernetes>,
+    /// Amazon Managed Service for Prometheus (`[monitoring]`, SPEC §7), if any.
+    pub monitoring: Option<platform::Monitoring>,
+    /// The computed numbers of SPEC §4 (and §7 for the data tiers).
     pub capacity: Capacity,
     /// Where every value came from.
     pub sources: SourceMap,
@@ -98,8 +117,8 @@ pub struct Region {
     pub availability_zones: Vec<String>,
     /// AMI id.
     pub ami: String,
-    /// Certificate for HTTPS, if any.
-    pub certificate_arn: Option<String>,
+    /// The ACM certificate of the HTTPS listener (in this region).
+    pub certificate_arn: String,
     /// Load-balancer health-check path.
     pub health_check_path: String,
     /// Root volume size in GiB.

@@ -37,6 +37,17 @@ pub struct PlanFile {
     /// Capacity review settings.
     #[serde(default)]
     pub report: ReportSettings,
+    /// Load balancer access logs.
+    #[serde(default)]
+    pub access_logs: AccessLogs,
+    /// DocumentDB per region (SPEC §7); absent for none.
+    pub database: Option<Database>,
+    /// OpenSearch Service per region (SPEC §7); absent for none.
+    pub search: Option<Search>,
+    /// EKS: the instances become the cluster's worker nodes (SPEC §7); absent for none.
+    pub kubernetes: Option<Kubernetes>,
+    /// Amazon Managed Service for Prometheus per region (SPEC §7); absent for none.
+    pub monitoring: Option<Monitoring>,
 }
 
 /// Per-region settings that `[defaults]` gives and a region may override.
@@ -284,6 +295,10 @@ pub struct Deploy {
     /// Regions applied first; apply stops if they fail.
     #[serde(default)]
     pub canary: Vec<String>,
+    /// Risk gates `plan` applies by default in this environment
+    /// (`replace`, `delete`, `broadening`), as `--fail-on` does.
+    #[serde(default)]
+    pub fail_on: Vec<crate::review::Gate>,
 }
 
 /// `[aws]`.
@@ -295,6 +310,18 @@ pub struct AwsSettings {
     /// On-Demand Standard instance vCPU quota per region.
     #[serde(default)]
     pub vcpu_quota: IndexMap<String, i64>,
+    /// Deletion protection of the load balancer and the access-log bucket
+    /// (default: on, except in the `demo` environment).
+    pub deletion_protection: Option<bool>,
+}
+
+/// `[access_logs]`: the load balancer's access logs, one private encrypted
+/// S3 bucket per region.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccessLogs {
+    /// Days a log object is kept before S3 expires it, 1..=3650 (default 90).
+    pub expiry_days: Option<i64>,
 }
 
 /// `[report]`.
@@ -303,4 +330,106 @@ pub struct AwsSettings {
 pub struct ReportSettings {
     /// Round-trip target for the latency section (default 200 ms).
     pub latency_target_ms: Option<i64>,
+}
+
+/// `[database]`: a MongoDB-compatible Amazon DocumentDB cluster per region.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Database {
+    /// DocumentDB instance class (`db.r6g.large`).
+    pub instance_class: String,
+    /// Reads one user makes per second.
+    pub reads_per_user_per_second: Decimal,
+    /// Reads one instance serves per second.
+    pub reads_per_instance_per_second: Decimal,
+    /// Writes one user makes per second.
+    pub writes_per_user_per_second: Decimal,
+    /// Writes the primary (writer) instance sustains per second.
+    pub writes_per_primary_per_second: Decimal,
+    /// One global cluster written in this region; absent: one cluster per region.
+    pub global_primary: Option<String>,
+    /// DocumentDB engine version (default 5.0.0).
+    pub engine_version: Option<String>,
+    /// Days automated backups are kept, 1..=35 (default 7).
+    pub backup_retention_days: Option<i64>,
+}
+
+/// `[search]`: an Amazon OpenSearch Service domain per region.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Search {
+    /// `OpenSearch_X.Y` (or `Elasticsearch_X.Y`).
+    pub engine_version: String,
+    /// Data node instance type (`r6g.large.search`).
+    pub instance_type: String,
+    /// Queries one user makes per second.
+    pub queries_per_user_per_second: Decimal,
+    /// Queries one data node serves per second.
+    pub queries_per_node_per_second: Decimal,
+    /// gp3 volume per data node, in GiB.
+    pub volume_gb_per_node: i64,
+    /// Dedicated master instance type (default: the data nodes' type).
+    pub master_instance_type: Option<String>,
+    /// The account's data-node quota per domain when AWS raised it (default: AWS's default limit).
+    pub max_data_nodes: Option<i64>,
+}
+
+/// `[kubernetes]`: an EKS cluster per region whose worker nodes are the
+/// auto-scaling group of SPEC §4.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Kubernetes {
+    /// EKS Kubernetes version (`1.34`).
+    pub version: String,
+    /// App replicas one node runs at target utilization.
+    pub pods_per_node: i64,
+    /// The app's container image.
+    pub image: String,
+    /// The port the container listens on.
+    pub container_port: i64,
+    /// The namespace of the app (default: the plan's name).
+    pub namespace: Option<String>,
+    /// The Service's NodePort the load balancer's target group reaches,
+    /// 30000..=32767 (default 30080).
+    pub node_port: Option<i64>,
+    /// CIDR blocks allowed to reach the public API endpoint (default:
+    /// `0.0.0.0/0`, EKS's own default; see docs/kubernetes.md).
+    pub public_access_cidrs: Option<Vec<String>>,
+}
+
+/// `[monitoring]`: an Amazon Managed Service for Prometheus workspace per
+/// region with SLO, latency and capacity alerts.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Monitoring {
+    /// Availability SLO, in (0, 1).
+    pub availability_slo: Decimal,
+    /// Alert when p99 latency stays above this.
+    pub latency_p99_ms: i64,
+    /// Alert when in-service nodes pass this fraction of MaxSize, in (0, 1].
+    pub ceiling_alert_fraction: Decimal,
+    /// Active series one node sends (cost estimate; default 1500).
+    pub active_series_per_node: Option<i64>,
+    /// Seconds between scrapes (cost estimate; default 30).
+    pub scrape_interval_seconds: Option<i64>,
+    /// The metric names the rules use.
+    #[serde(default)]
+    pub metrics: MonitoringMetrics,
+}
+
+/// `[monitoring.metrics]`: the series the rules read (defaults in
+/// docs/monitoring.md).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MonitoringMetrics {
+    /// Request counter with a status-code label (default `http_requests_total`).
+    pub requests_total: Option<String>,
+    /// The label holding the HTTP status code (default `code`).
+    pub status_label: Option<String>,
+    /// Latency histogram in seconds, without `_bucket` (default
+    /// `http_request_duration_seconds`).
+    pub latency_histogram: Option<String>,
+    /// A gauge per node that is 1 when the node is ready (default
+    /// `kube_node_status_condition` from kube-state-metrics).
+    pub node_ready: Option<String>,
 }

@@ -4,7 +4,12 @@
 //! still ahead (see [`crate::plan::timeline`]).
 
 pub mod cloudflare;
+pub mod kubernetes;
+pub mod prometheus;
+pub mod security;
 pub mod templates;
+pub mod tiers;
+pub mod yaml;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -75,6 +80,9 @@ pub struct Rendered {
     pub cloudflare: BTreeMap<&'static str, Value>,
     /// `capacity.json`.
     pub capacity: Value,
+    /// Kubernetes manifests and Prometheus rules (SPEC §7), paths relative
+    /// to `<env>/` (empty without those tiers).
+    pub platform: Vec<(PathBuf, String)>,
 }
 
 /// The JSON text of a value as streamscale writes it: two-space indent and
@@ -101,6 +109,7 @@ impl Rendered {
             out.push((PathBuf::from("cloudflare").join(name), to_pretty(body)));
         }
         out.push((PathBuf::from("capacity.json"), to_pretty(&self.capacity)));
+        out.extend(self.platform.iter().cloned());
         out
     }
 }
@@ -132,7 +141,25 @@ pub fn render(
         stacks,
         cloudflare: cloudflare::bodies(plan).unwrap_or_default(),
         capacity: capacity_json(plan),
+        platform: platform_files(plan, now),
     })
+}
+
+/// The manifests and rules files of every region (SPEC §7), in plan order.
+fn platform_files(plan: &Plan, now: DateTime<Utc>) -> Vec<(PathBuf, String)> {
+    let mut out = Vec::new();
+    for r in &plan.regions {
+        for (name, text) in kubernetes::manifests(plan, r, now) {
+            out.push((PathBuf::from("kubernetes").join(&r.name).join(name), text));
+        }
+        if let Some(rules) = prometheus::rules(plan, &r.name) {
+            out.push((
+                PathBuf::from("prometheus").join(&r.name).join("rules.yaml"),
+                rules,
+            ));
+        }
+    }
+    out
 }
 
 /// Render the stack of one region at `now`.
@@ -283,11 +310,18 @@ pub fn stack_context(plan: &Plan, region: &Region, now: DateTime<Utc>) -> Value 
             "cpu_target": number(cpu_target),
             "root_volume_gib": region.root_volume_gib,
             "health_check_path": region.health_check_path,
-            "port": 80,
+            // With [kubernetes] the target group reaches the app's NodePort,
+            // and one metadata hop keeps pods away from node credentials.
+            "port": plan.kubernetes.as_ref().map_or(80, |k| k.node_port),
+            "metadata_hop_limit": if plan.kubernetes.is_some() { 1 } else { 2 },
         },
-        "https": region.certificate_arn.as_ref().map(|a| json!({"certificate_arn": a})),
+        "security": security::context(plan, region),
         "events": events,
         "cache": cache,
+        "database": tiers::database_context(plan, region),
+        "search": tiers::search_context(plan, region),
+        "kubernetes": kubernetes::context(plan, region),
+        "monitoring": prometheus::context(plan, &region.name),
         "alarms": {
             "response_time_ms": 120,
             "response_time_seconds": 0.12,
@@ -352,6 +386,8 @@ pub fn capacity_json(plan: &Plan) -> Value {
                 "vcpus_at_max": r.vcpus_at_max,
             }),
         );
+        tier_sizes(plan, &r.region, regions.get_mut(&r.region));
+        kubernetes::capacity_entry(plan, &r.region, regions.get_mut(&r.region));
     }
     let events: Vec<Value> = plan
         .capacity
@@ -399,4 +435,26 @@ pub fn capacity_json(plan: &Plan) -> Value {
         "totals": totals,
         "events": events,
     })
+}
+
+/// `database.instances`, `search.data_nodes` and `search.master_nodes` of
+/// one region of `capacity.json` (SPEC §7), when the tier is present.
+fn tier_sizes(plan: &Plan, region: &str, entry: Option<&mut Value>) {
+    let Some(Value::Object(entry)) = entry else {
+        return;
+    };
+    if let Some(db) = plan
+        .capacity
+        .database
+        .as_ref()
+        .and_then(|c| c.region(region))
+    {
+        entry.insert("database".into(), json!({"instances": db.instances}));
+    }
+    if let Some(s) = plan.capacity.search.as_ref().and_then(|c| c.region(region)) {
+        entry.insert(
+            "search".into(),
+            json!({"data_nodes": s.data_nodes, "master_nodes": s.master_nodes}),
+        );
+    }
 }

@@ -85,7 +85,9 @@ pub fn elb_log_account(region: &str) -> Option<&'static str> {
 /// JSON text the template embeds.
 fn delivery_principal(region: &str) -> Value {
     match elb_log_account(region) {
-        Some(account) => json!({"AWS": {"Fn::Sub": format!("arn:${{AWS::Partition}}:iam::{account}:root")}}),
+        Some(account) => {
+            json!({"AWS": {"Fn::Sub": format!("arn:${{AWS::Partition}}:iam::{account}:root")}})
+        }
         None => json!({"Service": "logdelivery.elasticloadbalancing.amazonaws.com"}),
     }
 }

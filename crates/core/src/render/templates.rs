@@ -24,6 +24,14 @@ pub const BUILT_IN: &[BuiltIn] = &[
         text: include_str!("../../../../templates/aws/stack.json.hbs"),
     },
     BuiltIn {
+        path: "aws/security.json.hbs",
+        text: include_str!("../../../../templates/aws/security.json.hbs"),
+    },
+    BuiltIn {
+        path: "aws/logging.json.hbs",
+        text: include_str!("../../../../templates/aws/logging.json.hbs"),
+    },
+    BuiltIn {
         path: "aws/network.json.hbs",
         text: include_str!("../../../../templates/aws/network.json.hbs"),
     },
@@ -34,6 +42,22 @@ pub const BUILT_IN: &[BuiltIn] = &[
     BuiltIn {
         path: "aws/cache.json.hbs",
         text: include_str!("../../../../templates/aws/cache.json.hbs"),
+    },
+    BuiltIn {
+        path: "aws/database.json.hbs",
+        text: include_str!("../../../../templates/aws/database.json.hbs"),
+    },
+    BuiltIn {
+        path: "aws/search.json.hbs",
+        text: include_str!("../../../../templates/aws/search.json.hbs"),
+    },
+    BuiltIn {
+        path: "aws/kubernetes.json.hbs",
+        text: include_str!("../../../../templates/aws/kubernetes.json.hbs"),
+    },
+    BuiltIn {
+        path: "aws/monitoring.json.hbs",
+        text: include_str!("../../../../templates/aws/monitoring.json.hbs"),
     },
     BuiltIn {
         path: "aws/alarms.json.hbs",

@@ -15,13 +15,18 @@
 pub mod alarm;
 pub mod auto_scaling_group;
 pub mod comparison;
+pub mod docdb;
 pub mod launch_template;
 pub mod listener;
 pub mod load_balancer;
 pub mod network;
+pub mod opensearch;
+pub mod platform;
+pub mod prefix_list;
 pub mod replication_group;
 pub mod scaling_policy;
 pub mod scheduled_action;
+pub mod secrets;
 pub mod security_group;
 pub mod target_group;
 
@@ -96,6 +101,14 @@ pub enum ReadCall {
     TargetGroup,
     /// DescribeReplicationGroups.
     ReplicationGroup,
+    /// DescribeManagedPrefixLists and GetManagedPrefixListEntries.
+    PrefixList,
+    /// DocumentDB DescribeDBClusters.
+    DocDbCluster,
+    /// DocumentDB DescribeDBInstances.
+    DocDbInstance,
+    /// OpenSearch Service DescribeDomain.
+    OpenSearchDomain,
 }
 
 /// An adapter call that lists the children of one parent resource.
@@ -166,6 +179,10 @@ pub enum Cost {
     Ec2Instances,
     /// ElastiCache nodes of the node type, per hour.
     CacheNodes,
+    /// One DocumentDB instance of its class, per hour.
+    DocDbInstances,
+    /// OpenSearch Service data and dedicated master nodes, per hour.
+    SearchNodes,
     /// Charged, but not priced by streamscale (what it is).
     NotPriced(&'static str),
 }
@@ -182,7 +199,24 @@ pub const REGISTRY: &[&ResourceType] = &[
     &target_group::TYPE,
     &replication_group::TYPE,
     &replication_group::SUBNET_GROUP,
+    &docdb::CLUSTER,
+    &docdb::INSTANCE,
+    &docdb::SUBNET_GROUP,
+    &docdb::PARAMETER_GROUP,
+    &docdb::GLOBAL_CLUSTER,
+    &opensearch::DOMAIN,
+    &platform::EKS_CLUSTER,
+    &platform::EKS_ACCESS_ENTRY,
+    &platform::APS_WORKSPACE,
+    &platform::APS_RULE_GROUPS_NAMESPACE,
+    &platform::IAM_ROLE,
+    &platform::IAM_INSTANCE_PROFILE,
+    &platform::KMS_KEY,
     &alarm::TYPE,
+    &prefix_list::TYPE,
+    &secrets::SECRET,
+    &secrets::BUCKET,
+    &secrets::BUCKET_POLICY,
     &network::VPC,
     &network::SUBNET,
     &network::ROUTE_TABLE,

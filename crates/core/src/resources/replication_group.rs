@@ -58,10 +58,11 @@ pub const SUBNET_GROUP: ResourceType = ResourceType {
     cost: Cost::Free,
 };
 
-/// The properties, then the replicas of every node group.
+/// The properties, the AUTH token, then the replicas of every node group.
 fn compare(c: &mut Comparison<'_>, r: &ObservedResource<'_>) {
     let expected = c.expected(r.logical_id);
     c.properties(r, &expected, TYPE.compared);
+    auth_token(c, r, &expected);
     let Some(want) = expected
         .get("ReplicasPerNodeGroup")
         .and_then(|v| typed(ValueType::Int, v))
@@ -99,4 +100,32 @@ fn compare(c: &mut Comparison<'_>, r: &ObservedResource<'_>) {
             );
         }
     }
+}
+
+/// A template with an `AuthToken` wants AUTH on: the token itself is never
+/// read (only ElastiCache's `AuthTokenEnabled`).
+fn auth_token(c: &mut Comparison<'_>, r: &ObservedResource<'_>, expected: &Value) {
+    if expected.get("AuthToken").is_none() || r.live["AuthTokenEnabled"].as_bool() == Some(true) {
+        return;
+    }
+    let id = c
+        .references
+        .physical
+        .get(r.logical_id)
+        .cloned()
+        .unwrap_or_default();
+    c.push(
+        r.logical_id,
+        TYPE.name,
+        Difference::new(
+            "AuthToken",
+            Value::String("enabled".into()),
+            Value::String("disabled".into()),
+            Severity::Security,
+            Repair::No(format!(
+                "CloudFormation does not see AUTH turned off outside it (its template is unchanged): set the token from the stack's secret again (aws elasticache modify-replication-group --replication-group-id {id} --auth-token \"$(aws secretsmanager get-secret-value --secret-id <CacheAuthSecret> --query SecretString --output text | jq -r .auth_token)\" --auth-token-update-strategy SET --apply-immediately)"
+            )),
+        )
+        .note("the cache accepts connections without AUTH"),
+    );
 }

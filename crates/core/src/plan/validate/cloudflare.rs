@@ -17,8 +17,9 @@ pub const STEERING_POLICIES: &[&str] = &[
 ];
 /// Session affinities Cloudflare accepts.
 pub const SESSION_AFFINITIES: &[&str] = &["none", "cookie", "ip_cookie", "header"];
-/// Health-check types streamscale renders.
-pub const CHECK_TYPES: &[&str] = &["http", "https", "tcp"];
+/// Health-check types streamscale renders. Not `http`: the origin serves
+/// HTTPS only (port 80 answers with a redirect), so monitors probe HTTPS.
+pub const CHECK_TYPES: &[&str] = &["https", "tcp"];
 
 impl Checker<'_> {
     /// Refuse `value` unless it is one of `allowed`.
@@ -57,12 +58,22 @@ impl Checker<'_> {
             );
         }
         let hc = &cf.health_check;
-        self.one_of(
-            &["cloudflare", "health_check", "type"],
-            "health check type",
-            &hc.kind,
-            CHECK_TYPES,
-        );
+        if hc.kind == "http" {
+            self.error(
+                &["cloudflare", "health_check", "type"],
+                ErrorCode::InvalidValue,
+                "health check type `http`: the origin serves HTTPS only (plain HTTP is redirected)"
+                    .into(),
+                "use type = \"https\" (the default); Cloudflare connects in SSL mode strict",
+            );
+        } else {
+            self.one_of(
+                &["cloudflare", "health_check", "type"],
+                "health check type",
+                &hc.kind,
+                CHECK_TYPES,
+            );
+        }
         if !hc.path.starts_with('/') {
             self.error(
                 &["cloudflare", "health_check", "path"],

@@ -10,8 +10,10 @@
 
 mod cloudflare;
 mod events;
+mod platform;
 mod regions;
 mod serde_errors;
+mod tiers;
 
 use rust_decimal::Decimal;
 
@@ -48,6 +50,8 @@ pub(super) fn build(merged: MergedSource) -> Result<Plan, PlanErrors> {
     let Some(mut plan) = ck.resolve(file, stem) else {
         return Err(ck.finish());
     };
+    ck.tier_limits(&plan);
+    ck.platform_limits(&plan);
     for rc in &plan.capacity.regions {
         if rc.min_size > rc.max_size {
             let own = path(&["regions", &rc.region, "availability_zones"]);
@@ -193,6 +197,11 @@ impl Checker<'_> {
         let traffic = self.traffic(&f.traffic, f.regions.len());
         let regions = self.regions(&f);
         let cache = f.cache.as_ref().and_then(|c| self.cache(c));
+        let plan_regions: Vec<String> = f.regions.keys().cloned().collect();
+        let database = f.database.as_ref().map(|d| self.database(d, &plan_regions));
+        let search = f.search.as_ref().map(|s| self.search(s));
+        let kubernetes = f.kubernetes.as_ref().map(|k| self.kubernetes(k, &f.name));
+        let monitoring = f.monitoring.as_ref().map(|m| self.monitoring(m));
         let events = self.events(&f.events, traffic.as_ref());
         if let Some(cf) = &f.cloudflare {
             self.cloudflare(cf);
@@ -239,8 +248,39 @@ impl Checker<'_> {
                 200
             }
         };
+        let access_log_expiry_days = match f.access_logs.expiry_days {
+            None => 90,
+            Some(v) => {
+                self.in_range(
+                    &["access_logs", "expiry_days"],
+                    v,
+                    1..=3650,
+                    "days S3 keeps a load balancer log object, e.g. 90",
+                );
+                v.clamp(1, 3650) as u32
+            }
+        };
+        let deletion_protection = f.aws.deletion_protection.unwrap_or(environment != "demo");
         let (traffic, regions, events) = (traffic?, regions?, events?);
-        let capacity = capacity::compute(&traffic, &regions, &events);
+        // A tier table that is present but failed its checks stops here.
+        if matches!(database, Some(None)) || matches!(search, Some(None)) {
+            return None;
+        }
+        if matches!(kubernetes, Some(None)) || matches!(monitoring, Some(None)) {
+            return None;
+        }
+        let (kubernetes, monitoring) = (kubernetes.flatten(), monitoring.flatten());
+        let (database, search) = (database.flatten(), search.flatten());
+        let mut capacity = capacity::compute(&traffic, &regions, &events);
+        capacity.database = database
+            .as_ref()
+            .map(|d| crate::plan::tiers::database_capacity(&traffic, &regions, d));
+        capacity.search = search
+            .as_ref()
+            .map(|s| crate::plan::tiers::search_capacity(&traffic, &regions, s));
+        capacity.kubernetes = kubernetes
+            .as_ref()
+            .map(|k| crate::plan::platform::kubernetes_capacity(&regions, &capacity, k));
         Some(Plan {
             name: f.name,
             environment,
@@ -250,9 +290,17 @@ impl Checker<'_> {
             events,
             cloudflare: f.cloudflare,
             canary: f.deploy.canary,
+            fail_on: f.deploy.fail_on,
             template_bucket: f.aws.template_bucket,
             vcpu_quota,
             latency_target_ms,
+            access_log_expiry_days,
+            deletion_protection,
+            origin_ranges: crate::origin::OriginRanges::bundled(),
+            database,
+            search,
+            kubernetes,
+            monitoring,
             capacity,
             sources: SourceMap::default(),
         })

@@ -255,17 +255,32 @@ impl Checker<'_> {
         };
 
         let (cert, cert_at) = setting!(certificate_arn);
-        if let Some(c) = &cert
-            && !c.starts_with("arn:aws:acm:")
-        {
-            self.error_at(
-                &cert_at,
-                ErrorCode::InvalidValue,
-                format!("`{c}` is not an ACM certificate ARN"),
-                format!("arn:aws:acm:{name}:ACCOUNT:certificate/ID"),
-            );
-            ok = false;
-        }
+        let certificate_arn = match cert {
+            None => {
+                self.error(
+                    &["regions", name],
+                    ErrorCode::MissingKey,
+                    format!("no certificate_arn for region {name}"),
+                    format!(
+                        "the load balancer serves HTTPS only: set `certificate_arn = \"arn:aws:acm:{name}:ACCOUNT:certificate/ID\"` under [regions.{name}] (an ACM certificate in {name} for the Cloudflare hostname; see docs/security.md)"
+                    ),
+                );
+                ok = false;
+                String::new()
+            }
+            Some(c) => {
+                if let Err(why) = check_certificate_arn(&c, name) {
+                    self.error_at(
+                        &cert_at,
+                        ErrorCode::InvalidValue,
+                        format!("`{c}` {why}"),
+                        format!("an ACM certificate in the region itself: arn:aws:acm:{name}:ACCOUNT:certificate/ID"),
+                    );
+                    ok = false;
+                }
+                c
+            }
+        };
 
         let cf_path = f.cloudflare.as_ref().map(|c| c.health_check.path.clone());
         let (hp, hp_at) = setting!(health_check_path);
@@ -300,7 +315,7 @@ impl Checker<'_> {
             target_utilization,
             availability_zones,
             ami,
-            certificate_arn: cert,
+            certificate_arn,
             health_check_path,
             root_volume_gib: root_volume_gib as u32,
         })
@@ -314,4 +329,29 @@ pub fn is_ami(s: &str) -> bool {
             && h.chars()
                 .all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c))
     })
+}
+
+/// An ACM certificate ARN of `region`: `arn:PARTITION:acm:REGION:ACCOUNT:certificate/ID`
+/// (a load balancer can only use a certificate of its own region).
+pub fn check_certificate_arn(arn: &str, region: &str) -> Result<(), String> {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    let [arn_, partition, service, cert_region, account, resource] = parts[..] else {
+        return Err("is not an ACM certificate ARN".into());
+    };
+    if arn_ != "arn" || !partition.starts_with("aws") || service != "acm" {
+        return Err("is not an ACM certificate ARN".into());
+    }
+    if account.len() != 12 || !account.chars().all(|c| c.is_ascii_digit()) {
+        return Err(format!("has `{account}` for an account id (12 digits)"));
+    }
+    let id = resource.strip_prefix("certificate/").unwrap_or("");
+    if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        return Err("does not end in certificate/ID".into());
+    }
+    if cert_region != region {
+        return Err(format!(
+            "is a certificate of {cert_region}: a load balancer in {region} can only use a certificate of {region}"
+        ));
+    }
+    Ok(())
 }
