@@ -16,6 +16,7 @@ use crate::aws::Aws;
 use crate::aws::cloudformation::{StackEvent, StackStatus, Stacks};
 use streamscale_core::plan::Plan;
 use streamscale_core::render::RegionStack;
+use streamscale_core::rollout::{PendingRegion, apply_waves, destroy_waves};
 use streamscale_core::stack::Outcome;
 
 /// How one region's apply ended.
@@ -142,9 +143,10 @@ pub async fn apply_region(
     }
 }
 
-/// Apply region plans: canary regions first (all of them, concurrently),
-/// stopping if one fails; then the rest, at most `max_parallel` at a time.
-/// After the first failure nothing more is started.
+/// Apply region plans in the waves of [`apply_waves`] (canaries, the
+/// DocumentDB global cluster's writer, the rest), one wave after another,
+/// at most `max_parallel` regions at a time. After the first failure
+/// nothing more is started.
 pub async fn apply_all(
     aws: &Aws,
     plan: &Plan,
@@ -155,11 +157,23 @@ pub async fn apply_all(
 ) -> Vec<RegionOutcome> {
     let failed = Arc::new(AtomicBool::new(false));
     let sem = Arc::new(Semaphore::new(max_parallel.max(1)));
-    let (canary, rest): (Vec<&RegionPlan>, Vec<&RegionPlan>) =
-        plans.iter().partition(|p| plan.canary.contains(&p.region));
+    let pending: Vec<PendingRegion> = plans
+        .iter()
+        .map(|p| PendingRegion {
+            region: &p.region,
+            creates_stack: matches!(
+                p.action,
+                StackAction::Create | StackAction::ReplaceRolledBack
+            ),
+        })
+        .collect();
     let mut outcomes = Vec::new();
-    for wave in [canary, rest] {
-        let runs = wave.into_iter().map(|rp| {
+    for wave in apply_waves(plan, &pending) {
+        let wave_plans = wave
+            .regions
+            .iter()
+            .filter_map(|region| plans.iter().find(|p| &p.region == region));
+        let runs = wave_plans.map(|rp| {
             let failed = failed.clone();
             let sem = sem.clone();
             async move {
@@ -206,60 +220,76 @@ fn skipped(region: &str) -> RegionOutcome {
     }
 }
 
-/// Delete the stack in each region and wait until it is gone.
+/// Delete the stack in each region and wait until it is gone, in the waves
+/// of [`destroy_waves`] (the DocumentDB global cluster's writer last, and
+/// not at all when a region before it failed to delete).
 pub async fn destroy_all(
     aws: &Aws,
     plan: &Plan,
     regions: &[String],
     progress: &Progress,
 ) -> Vec<RegionOutcome> {
-    let name = plan.stack_name();
-    join_all(regions.iter().map(|region| {
-        let name = name.clone();
-        async move {
-            let stacks = Stacks::new(region, aws.cloudformation(region));
-            let run = async {
-                let Some(info) = stacks.describe(&name).await? else {
-                    return Ok::<_, EngineError>(RegionOutcome {
-                        region: region.clone(),
-                        ok: true,
-                        skipped: false,
-                        message: "no stack: nothing to delete".into(),
-                        failures: Vec::new(),
-                    });
-                };
-                let mut seen = seen_events(&stacks, &info.id).await?;
-                let total = stacks
-                    .resources(&info.id)
-                    .await
-                    .map_or(0, |r| r.len() as u64);
-                progress.start(region, total, "deleting");
-                stacks.delete(&name).await?;
-                let (status, failures) = wait_stack(&stacks, &name, &mut seen, progress).await?;
-                let ok = status.is_deleted();
-                progress.finish(region, ok, if ok { "deleted" } else { status.as_str() });
-                Ok(RegionOutcome {
-                    region: region.clone(),
-                    ok,
-                    skipped: false,
-                    message: if ok {
-                        "deleted".into()
-                    } else {
-                        format!("failed: {status}")
-                    },
-                    failures,
-                })
-            };
-            run.await.unwrap_or_else(|e| RegionOutcome {
-                region: region.clone(),
-                ok: false,
-                skipped: false,
-                message: format!("error: {e}"),
-                failures: Vec::new(),
-            })
+    let mut outcomes: Vec<RegionOutcome> = Vec::new();
+    for wave in destroy_waves(plan, regions) {
+        if outcomes.iter().any(|o| !o.ok) {
+            outcomes.extend(wave.regions.iter().map(|r| skipped(r)));
+            continue;
         }
-    }))
-    .await
+        let runs = wave.regions.iter().map(|region| async move {
+            destroy_region(aws, plan, region, progress)
+                .await
+                .unwrap_or_else(|e| RegionOutcome {
+                    region: region.clone(),
+                    ok: false,
+                    skipped: false,
+                    message: format!("error: {e}"),
+                    failures: Vec::new(),
+                })
+        });
+        outcomes.extend(join_all(runs).await);
+    }
+    outcomes
+}
+
+/// Delete the plan's stack in `region` and wait until it is gone.
+async fn destroy_region(
+    aws: &Aws,
+    plan: &Plan,
+    region: &str,
+    progress: &Progress,
+) -> Result<RegionOutcome, EngineError> {
+    let name = plan.stack_name();
+    let stacks = Stacks::new(region, aws.cloudformation(region));
+    let Some(info) = stacks.describe(&name).await? else {
+        return Ok(RegionOutcome {
+            region: region.to_string(),
+            ok: true,
+            skipped: false,
+            message: "no stack: nothing to delete".into(),
+            failures: Vec::new(),
+        });
+    };
+    let mut seen = seen_events(&stacks, &info.id).await?;
+    let total = stacks
+        .resources(&info.id)
+        .await
+        .map_or(0, |r| r.len() as u64);
+    progress.start(region, total, "deleting");
+    stacks.delete(&name).await?;
+    let (status, failures) = wait_stack(&stacks, &name, &mut seen, progress).await?;
+    let ok = status.is_deleted();
+    progress.finish(region, ok, if ok { "deleted" } else { status.as_str() });
+    Ok(RegionOutcome {
+        region: region.to_string(),
+        ok,
+        skipped: false,
+        message: if ok {
+            "deleted".into()
+        } else {
+            format!("failed: {status}")
+        },
+        failures,
+    })
 }
 
 /// Each region's stack outputs (`None` where there is no stack).
