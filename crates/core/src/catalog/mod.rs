@@ -25,6 +25,7 @@
 //! user-facing error.
 
 mod instances;
+pub mod platform;
 mod prices;
 mod regions;
 

@@ -17,6 +17,9 @@ pub struct Capacity {
     pub regions: Vec<RegionCapacity>,
     /// Per event, in start order.
     pub events: Vec<EventCapacity>,
+    /// The Kubernetes tier (SPEC §7), with `[kubernetes]`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kubernetes: Option<super::platform::KubernetesCapacity>,
 }
 
 /// The numbers of one region.
@@ -185,7 +188,11 @@ pub fn compute(traffic: &Traffic, plan_regions: &[Region], plan_events: &[Event]
                 .collect(),
         })
         .collect();
-    Capacity { regions, events }
+    Capacity {
+        regions,
+        events,
+        kubernetes: None,
+    }
 }
 
 fn largest_other_share(regions: &[Region], region: &str) -> Decimal {

@@ -427,6 +427,8 @@ pub fn render(r: &Report) -> String {
     }
     o.push('\n');
 
+    super::platform::markdown(&r.platform, &mut o);
+
     // Latency.
     o.push_str("## Latency\n\n");
     let l = &r.latency;

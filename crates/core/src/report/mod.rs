@@ -60,6 +60,7 @@ pub mod json;
 pub mod latency;
 pub mod markdown;
 mod model;
+pub mod platform;
 
 pub(crate) use build::round_fixed;
 pub use build::{LiveData, Options, build};
