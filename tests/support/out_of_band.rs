@@ -15,6 +15,9 @@ use serde_json::Value;
 use crate::moto::Moto;
 use crate::project::{runtime, sdk};
 
+#[path = "out_of_band_tiers.rs"]
+mod tiers;
+
 /// The result of an SDK call a test relies on; panics with `what` and the
 /// error, since a failed setup step makes the rest of the test meaningless.
 fn sent<T, E: Debug>(result: Result<T, E>, what: &str) -> T {
@@ -68,6 +71,15 @@ impl<'m> Aws<'m> {
         SecurityGroup {
             client: aws_sdk_ec2::Client::new(&sdk(self.moto, region)),
             id: self.stack(region).physical_id("InstanceSecurityGroup"),
+        }
+    }
+
+    /// The stack's `LoadBalancerSecurityGroup` in `region` (Cloudflare's
+    /// prefix lists only).
+    pub fn load_balancer_security_group(&self, region: &str) -> SecurityGroup {
+        SecurityGroup {
+            client: aws_sdk_ec2::Client::new(&sdk(self.moto, region)),
+            id: self.stack(region).physical_id("LoadBalancerSecurityGroup"),
         }
     }
 
