@@ -32,6 +32,8 @@ Gaps filled:
     applied on create and update.
   * AWS::S3::BucketPolicy -> CfnBucketPolicy: PolicyDocument in place, Bucket
     replaces; deleting it deletes the policy.
+  * AWS::KMS::Key with Tags in CloudFormation's Key/Value form (moto passed
+    them to CreateKey, which wants TagKey/TagValue, and failed).
   * AWS::KMS::Key without KeyPolicy: AWS's default key policy (the account's
     root may use the key) instead of a KeyError.
   * AWS::CertificateManager::Certificate -> CfnCertificate (Ref = ARN) on
@@ -203,6 +205,11 @@ def _patch_s3_kms() -> None:
         if not isinstance(props["KeyPolicy"], str):
             # GetKeyPolicy answers a JSON string (moto kept the dict)
             props["KeyPolicy"] = json.dumps(props["KeyPolicy"])
+        # Gap: the template's Tags are CloudFormation's {Key, Value}; moto
+        # hands them to CreateKey, whose tags are {TagKey, TagValue}
+        # (KeyError 'TagKey').
+        if props.get("Tags"):
+            props["Tags"] = [{"TagKey": t["Key"], "TagValue": t["Value"]} for t in props["Tags"]]
         return orig_key_create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
 
     Key.create_from_cloudformation_json = classmethod(_key_create)

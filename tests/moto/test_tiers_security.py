@@ -125,7 +125,8 @@ def test_managed_prefix_list(aws: Any) -> None:
 
 def bucket_body(days: int) -> str:
     return template({
-        "LogsKey": {"Type": "AWS::KMS::Key", "Properties": {"Description": "no KeyPolicy: AWS's default policy", "EnableKeyRotation": True}},
+        "LogsKey": {"Type": "AWS::KMS::Key", "Properties": {"Description": "no KeyPolicy: AWS's default policy", "EnableKeyRotation": True,
+                                                            "Tags": [{"Key": "Name", "Value": "logs-key"}]}},
         "Logs": {"Type": "AWS::S3::Bucket", "Properties": {
             "BucketEncryption": {"ServerSideEncryptionConfiguration": [{"ServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": {"Ref": "LogsKey"}}}]},
             "PublicAccessBlockConfiguration": {"BlockPublicAcls": True, "BlockPublicPolicy": True, "IgnorePublicAcls": True, "RestrictPublicBuckets": True},
@@ -144,7 +145,8 @@ def test_access_log_bucket_policy_key_and_certificate(aws: Any) -> None:
     BucketEncryption (moto already), PublicAccessBlockConfiguration and
     LifecycleConfiguration (applied here; the expiry updates in place), a
     TLS-only AWS::S3::BucketPolicy, a KMS key without KeyPolicy (AWS applies
-    the default key policy), and an ACM certificate (DNS validation).
+    the default key policy) and with tags in CloudFormation's Key/Value form
+    (ListResourceTags answers them as TagKey/TagValue), and an ACM certificate (DNS validation).
 
     https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-bucket.html
     https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-bucketpolicy.html
@@ -163,6 +165,7 @@ def test_access_log_bucket_policy_key_and_certificate(aws: Any) -> None:
     assert policy["Statement"][0]["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
     enc = aws.s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"][0]["ApplyServerSideEncryptionByDefault"]
     assert enc["SSEAlgorithm"] == "aws:kms"
+    assert aws.kms.list_resource_tags(KeyId=ids["LogsKey"])["Tags"] == [{"TagKey": "Name", "TagValue": "logs-key"}]
     key_policy = json.loads(aws.kms.get_key_policy(KeyId=ids["LogsKey"], PolicyName="default")["Policy"])
     assert key_policy["Statement"][0]["Principal"] == {"AWS": "arn:aws:iam::123456789012:root"}
     cert = aws.acm.describe_certificate(CertificateArn=outputs(aws, name)["CertificateArn"])["Certificate"]
