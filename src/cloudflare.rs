@@ -54,7 +54,9 @@ pub enum CloudflareError {
     #[error("CLOUDFLARE_API_BASE `{0}` is not HTTPS: the API token is sent only over HTTPS")]
     #[diagnostic(
         code(cloudflare::insecure_base),
-        help("use an https:// address (plain http:// is accepted only for a loopback address such as http://127.0.0.1:PORT, a local test stand-in)")
+        help(
+            "use an https:// address (plain http:// is accepted only for a loopback address such as http://127.0.0.1:PORT, a local test stand-in)"
+        )
     )]
     InsecureBase(String),
 }

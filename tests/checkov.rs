@@ -138,7 +138,10 @@ fn every_rendered_template_passes_checkov_with_every_skip_explained() {
         failed.len(),
         failed.join("\n")
     );
-    assert!(passed > 0, "checkov passed nothing: did it scan the templates?");
+    assert!(
+        passed > 0,
+        "checkov passed nothing: did it scan the templates?"
+    );
     // Each skip is one streamscale renders on purpose, with its reason.
     let known = all_skips();
     for (id, resource, comment) in &skipped {
@@ -150,8 +153,9 @@ fn every_rendered_template_passes_checkov_with_every_skip_explained() {
         assert_eq!(comment, skip.1.comment, "{id} on {resource}: the reason");
     }
     // docs/security.md lists every skip with its reason.
-    let doc = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/security.md"))
-        .expect("docs/security.md");
+    let doc =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/security.md"))
+            .expect("docs/security.md");
     for (resource, skip) in &known {
         let row = format!("| `{}` | `{resource}` | {} |", skip.id, skip.comment);
         assert!(

@@ -24,7 +24,11 @@ fn https_from_the_world_opened_by_hand_is_found_and_revoked() {
             let rules = aws.load_balancer_security_group("us-east-1").ingress();
             assert!(!rules.is_empty());
             for r in &rules {
-                assert!(r.cidrs.is_empty(), "a CIDR rule on the load balancer: {:?}", r.cidrs);
+                assert!(
+                    r.cidrs.is_empty(),
+                    "a CIDR rule on the load balancer: {:?}",
+                    r.cidrs
+                );
             }
         })
         .change(|aws| {
@@ -45,7 +49,10 @@ fn https_from_the_world_opened_by_hand_is_found_and_revoked() {
         .apply()
         .check_live(|aws| {
             let rules = aws.load_balancer_security_group("us-east-1").ingress();
-            assert!(rules.iter().all(|r| r.cidrs.is_empty()), "a CIDR rule is left");
+            assert!(
+                rules.iter().all(|r| r.cidrs.is_empty()),
+                "a CIDR rule is left"
+            );
         })
         .is_clean();
 }

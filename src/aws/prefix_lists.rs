@@ -14,7 +14,11 @@ pub async fn prefix_list(
     id: &str,
 ) -> Result<Option<Value>, AwsError> {
     let Some(out) = found(
-        client.describe_managed_prefix_lists().prefix_list_ids(id).send().await,
+        client
+            .describe_managed_prefix_lists()
+            .prefix_list_ids(id)
+            .send()
+            .await,
         region,
         "DescribeManagedPrefixLists",
     )?
