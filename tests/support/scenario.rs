@@ -119,6 +119,12 @@ impl PlanSpec {
         self
     }
 
+    /// The same plan with `toml` added after the regions.
+    pub fn extra(mut self, toml: &str) -> PlanSpec {
+        self.extra.push_str(toml);
+        self
+    }
+
     /// The same plan without the per-region settings.
     pub fn without_region_settings(mut self) -> PlanSpec {
         self.region_settings.clear();
@@ -140,8 +146,25 @@ impl PlanSpec {
         let mut text = plan_text(&self.name, &regions, &self.extra);
         for (region, line) in &self.region_settings {
             let header = format!("[regions.{region}]\n");
-            assert!(text.contains(&header), "{region} is not in the plan");
-            text = text.replacen(&header, &format!("{header}{line}\n"), 1);
+            let start = text
+                .find(&header)
+                .unwrap_or_else(|| panic!("{region} is not in the plan"))
+                + header.len();
+            // A key the plan already sets in the table (certificate_arn) is
+            // replaced, never written twice.
+            let key = line.split('=').next().unwrap_or("").trim();
+            let end = text[start..].find("\n[").map_or(text.len(), |i| start + i);
+            let existing = text[start..end]
+                .lines()
+                .find(|l| l.split('=').next().unwrap_or("").trim() == key)
+                .map(str::to_string);
+            text = match existing {
+                Some(old) => {
+                    let at = start + text[start..end].find(&old).unwrap_or(0);
+                    format!("{}{line}{}", &text[..at], &text[at + old.len()..])
+                }
+                None => format!("{}{line}\n{}", &text[..start], &text[start..]),
+            };
         }
         text
     }
