@@ -188,6 +188,7 @@ pub fn run(project: &Project, args: &ApplyArgs, ui: Ui) -> Result<Outcome, Error
         )
         .await;
         drop(progress);
+        super::ci::finish_apply(&plan.environment, &outcomes)?;
         report_outcomes(&outcomes)?;
         let bodies = write_outputs(&aws, &plan, &rendered, &regions, &out_dir).await?;
         match cloudflare_from_file {

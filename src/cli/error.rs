@@ -33,6 +33,30 @@ pub enum Error {
         /// `region: stack (STATUS)` of each stack still in progress on AWS's side.
         in_progress: Vec<String>,
     },
+    /// A risk gate (`--fail-on`, `[deploy] fail_on`) tripped; the plan was
+    /// printed first.
+    #[error("the plan trips a risk gate: {reason}")]
+    #[diagnostic(
+        code(review::risk_gate),
+        help(
+            "review the risk items; to let them through, drop the gate from --fail-on or the plan's [deploy] fail_on"
+        )
+    )]
+    RiskGate {
+        /// Which gates, and the changes that trip them.
+        reason: String,
+    },
+    /// `apply` of a change that widens network or IAM access, without
+    /// `--allow-broadening`; nothing was changed.
+    #[error("refusing to apply changes that widen network or IAM access: {items}; nothing was changed")]
+    #[diagnostic(
+        code(review::broadening),
+        help("review them (`streamscale plan`), then apply with --allow-broadening")
+    )]
+    Broadening {
+        /// `region LogicalId: detail`, joined.
+        items: String,
+    },
     /// A usage error the argument parser cannot see.
     #[error("{message}")]
     #[diagnostic(code(usage))]

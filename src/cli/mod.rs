@@ -2,6 +2,7 @@
 //! JSON on stdout, human text on stderr) and exit codes (SPEC §5).
 
 mod apply;
+pub mod ci;
 pub mod drift;
 mod error;
 mod init;
@@ -155,6 +156,10 @@ pub fn main() -> ExitCode {
         Ok(Outcome::Changes) => ExitCode::from(2),
         Err(e) => {
             let code = e.exit_code();
+            ci::report_failure(
+                miette::Diagnostic::code(&e).map(|c| c.to_string()),
+                &e.to_string(),
+            );
             eprintln!("{:?}", miette::Report::new(e));
             ExitCode::from(code)
         }

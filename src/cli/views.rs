@@ -94,29 +94,44 @@ fn render_changes(out: &mut String, changes: &[ResourceChange]) {
 /// The human plan: per region, then the Cloudflare section and the
 /// summary line.
 pub fn render_plan(plans: &[RegionPlan], cf: &CloudflarePlan) -> String {
-    let mut out = String::new();
-    for p in plans {
-        let what = match p.action {
-            StackAction::Create => "create stack".to_string(),
-            StackAction::Update => "update stack".to_string(),
-            StackAction::ReplaceRolledBack => "replace stack (failed create)".to_string(),
-            StackAction::RepairOnly => "repair through service APIs".to_string(),
-            StackAction::NoChanges => "no changes".to_string(),
-        };
-        let _ = writeln!(
-            out,
-            "{} {} ({})",
-            style(&p.region).bold().underlined(),
-            p.stack_name,
-            what
-        );
-        for n in &p.notes {
-            let _ = writeln!(out, "  note: {n}");
-        }
-        render_changes(&mut out, &p.changes);
-        out.push('\n');
+    let mut out: String = plans.iter().map(render_region).collect();
+    out.push_str(&render_plan_tail(plans, cf));
+    out
+}
+
+/// What happens to a region's stack, in words.
+pub fn stack_action_words(action: StackAction) -> &'static str {
+    match action {
+        StackAction::Create => "create stack",
+        StackAction::Update => "update stack",
+        StackAction::ReplaceRolledBack => "replace stack (failed create)",
+        StackAction::RepairOnly => "repair through service APIs",
+        StackAction::NoChanges => "no changes",
     }
-    out.push_str(&render_cloudflare(cf));
+}
+
+/// One region of the human plan: its header, notes and changes.
+pub fn render_region(p: &RegionPlan) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} {} ({})",
+        style(&p.region).bold().underlined(),
+        p.stack_name,
+        stack_action_words(p.action)
+    );
+    for n in &p.notes {
+        let _ = writeln!(out, "  note: {n}");
+    }
+    render_changes(&mut out, &p.changes);
+    out.push('\n');
+    out
+}
+
+/// The human plan after its regions: the Cloudflare section and the
+/// summary line.
+pub fn render_plan_tail(plans: &[RegionPlan], cf: &CloudflarePlan) -> String {
+    let mut out = render_cloudflare(cf);
     let (add, change, destroy, n) = all_totals(plans, cf);
     let regions = format!("{n} region{}", if n == 1 { "" } else { "s" });
     let place = match (n, cf.changes.is_empty()) {

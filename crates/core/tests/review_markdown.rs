@@ -112,6 +112,7 @@ fn region(name: &str, filler: usize) -> RegionReview {
     RegionReview {
         region: name.into(),
         stack_action: "update stack".into(),
+        new_stack: false,
         changes,
         drift: vec![],
         notes: vec![],

@@ -53,6 +53,9 @@ pub struct RegionReview {
     pub region: String,
     /// What happens to its stack, in words (`create stack`, `no changes`).
     pub stack_action: String,
+    /// The stack is created (or created again): the access its new
+    /// resources grant is not counted as broadening, since nothing ran there.
+    pub new_stack: bool,
     /// Resource changes, property by property.
     pub changes: Vec<ResourceChange>,
     /// Drift: what runs differs from the plan here.

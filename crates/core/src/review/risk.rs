@@ -5,15 +5,16 @@
 //! - **broadening**: network or IAM access widens: a security-group rule,
 //!   a prefix-list entry or an IAM policy statement is added or changed
 //!   (a change of a rule counts: the new rule is new access), or such a
-//!   resource is created. Removing access is not broadening;
+//!   resource is created in a stack that exists (a new stack's rules are
+//!   its creates, shown as such). Removing access is not broadening;
 //! - **cloudflare**: any change at the edge, in front of every region;
 //! - **capacity-down**: an Auto Scaling group's size goes down, or a
 //!   scheduled action goes away, while an event is still ahead.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{PlanReview, ReviewCommand};
+use super::{PlanReview, RegionReview, ReviewCommand};
 use crate::diff::{Action, PropertyChange, ResourceChange};
 use crate::text::truncate;
 
@@ -149,7 +150,13 @@ fn item(kind: RiskKind, region: &str, c: &ResourceChange, detail: String) -> Ris
     }
 }
 
-fn classify_change(region: &str, c: &ResourceChange, event: Option<&str>, out: &mut Vec<RiskItem>) {
+fn classify_change(
+    r: &RegionReview,
+    c: &ResourceChange,
+    event: Option<&str>,
+    out: &mut Vec<RiskItem>,
+) {
+    let region = r.region.as_str();
     match c.action {
         Action::Replace => {
             let why = c
@@ -169,7 +176,7 @@ fn classify_change(region: &str, c: &ResourceChange, event: Option<&str>, out: &
         _ => {}
     }
     if access_type(&c.resource_type) {
-        if c.action == Action::Create {
+        if c.action == Action::Create && !r.new_stack {
             out.push(item(
                 RiskKind::Broadening,
                 region,
@@ -218,7 +225,7 @@ pub fn classify(review: &PlanReview) -> Vec<RiskItem> {
         .map(|e| format!("{} (capacity raised at {})", e.name, e.prewarm_at));
     for r in &review.regions {
         for c in &r.changes {
-            classify_change(&r.region, c, event.as_deref(), &mut out);
+            classify_change(r, c, event.as_deref(), &mut out);
         }
         if review.command == ReviewCommand::Drift {
             for d in &r.drift {
@@ -264,7 +271,7 @@ pub fn classify(review: &PlanReview) -> Vec<RiskItem> {
 }
 
 /// A gate: a kind of risk that fails a job.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Gate {
     /// Any replacement.
