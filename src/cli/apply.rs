@@ -154,7 +154,13 @@ pub fn run(project: &Project, args: &ApplyArgs, ui: Ui) -> Result<Outcome, Error
                 }
                 let cf_view = saved_cloudflare_view(&plan, &saved);
                 print_plan(&plans, &cf_view);
-                super::ci::refuse_broadening(&plan, project.now, &plans, &cf_view, args.allow_broadening)?;
+                super::ci::refuse_broadening(
+                    &plan,
+                    project.now,
+                    &plans,
+                    &cf_view,
+                    args.allow_broadening,
+                )?;
                 cloudflare_from_file = Some(saved.cloudflare);
                 plans
             }
@@ -162,7 +168,13 @@ pub fn run(project: &Project, args: &ApplyArgs, ui: Ui) -> Result<Outcome, Error
                 let plans = plan_regions(&aws, &plan, &stacks, true).await?;
                 let cf = plan_cloudflare(&aws, &plan, &rendered).await?;
                 print_plan(&plans, &cf);
-                super::ci::refuse_broadening(&plan, project.now, &plans, &cf, args.allow_broadening)?;
+                super::ci::refuse_broadening(
+                    &plan,
+                    project.now,
+                    &plans,
+                    &cf,
+                    args.allow_broadening,
+                )?;
                 if plans.iter().any(RegionPlan::has_changes) || !cf.changes.is_empty() {
                     confirm(
                         &format!(

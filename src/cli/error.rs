@@ -48,7 +48,9 @@ pub enum Error {
     },
     /// `apply` of a change that widens network or IAM access, without
     /// `--allow-broadening`; nothing was changed.
-    #[error("refusing to apply changes that widen network or IAM access: {items}; nothing was changed")]
+    #[error(
+        "refusing to apply changes that widen network or IAM access: {items}; nothing was changed"
+    )]
     #[diagnostic(
         code(review::broadening),
         help("review them (`streamscale plan`), then apply with --allow-broadening")
