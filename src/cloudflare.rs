@@ -282,6 +282,13 @@ impl Cloudflare {
     }
 }
 
+fn array(v: Value) -> Vec<Value> {
+    match v {
+        Value::Array(a) => a,
+        _ => Vec::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::base_is_allowed;
@@ -308,12 +315,5 @@ mod tests {
         ] {
             assert!(!base_is_allowed(bad), "{bad}");
         }
-    }
-}
-
-fn array(v: Value) -> Vec<Value> {
-    match v {
-        Value::Array(a) => a,
-        _ => Vec::new(),
     }
 }

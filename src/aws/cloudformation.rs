@@ -49,6 +49,20 @@ pub enum TemplateSource {
     Url(String),
 }
 
+/// Key/value pairs as a map (absent values as empty strings).
+fn pairs<'a>(
+    items: impl Iterator<Item = (Option<&'a str>, Option<&'a str>)>,
+) -> std::collections::BTreeMap<String, String> {
+    items
+        .map(|(k, v)| {
+            (
+                k.unwrap_or_default().to_string(),
+                v.unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
 fn ts(t: Option<&aws_sdk_cloudformation::primitives::DateTime>) -> Option<String> {
     t.and_then(|d| d.fmt(aws_smithy_types::date_time::Format::DateTime).ok())
 }
@@ -90,36 +104,17 @@ impl Stacks {
             status_reason: s.stack_status_reason().map(str::to_string),
             last_updated: ts(s.last_updated_time()),
             created: ts(s.creation_time()),
-            parameters: s
-                .parameters()
-                .iter()
-                .map(|p| {
-                    (
-                        p.parameter_key().unwrap_or_default().to_string(),
-                        p.parameter_value().unwrap_or_default().to_string(),
-                    )
-                })
-                .collect(),
-            tags: s
-                .tags()
-                .iter()
-                .map(|t| {
-                    (
-                        t.key().unwrap_or_default().to_string(),
-                        t.value().unwrap_or_default().to_string(),
-                    )
-                })
-                .collect(),
-            outputs: s
-                .outputs()
-                .iter()
-                .map(|o| {
-                    (
-                        o.output_key().unwrap_or_default().to_string(),
-                        o.output_value().unwrap_or_default().to_string(),
-                    )
-                })
-                .collect(),
+            parameters: pairs(
+                s.parameters()
+                    .iter()
+                    .map(|p| (p.parameter_key(), p.parameter_value())),
+            ),
+            tags: pairs(s.tags().iter().map(|t| (t.key(), t.value()))),
+            outputs: pairs(
+                s.outputs()
+                    .iter()
+                    .map(|o| (o.output_key(), o.output_value())),
+            ),
         }))
     }
 

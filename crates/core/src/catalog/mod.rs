@@ -28,6 +28,7 @@ mod instances;
 pub mod platform;
 mod prices;
 mod regions;
+mod tier_prices;
 
 pub use instances::{
     Arch, CacheNodeType, CpuVendor, InstanceType, aws_offers_instance_type, cache_node_type,
@@ -35,6 +36,7 @@ pub use instances::{
 };
 pub use prices::{Price, cache_price, ec2_price, price_source_dates};
 pub use regions::{RegionInfo, cloudflare_region_centroid, cloudflare_regions, region, regions};
+pub use tier_prices::{docdb_price, opensearch_price, tier_price_dates};
 
 /// Mean Earth radius in kilometres (IUGG mean radius R1), used by [`great_circle_km`].
 const EARTH_MEAN_RADIUS_KM: f64 = 6371.0088;

@@ -17,6 +17,12 @@ pub struct Capacity {
     pub regions: Vec<RegionCapacity>,
     /// Per event, in start order.
     pub events: Vec<EventCapacity>,
+    /// The DocumentDB tier (SPEC §7), with `[database]`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database: Option<super::tiers::DatabaseCapacity>,
+    /// The OpenSearch tier (SPEC §7), with `[search]`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub search: Option<super::tiers::SearchCapacity>,
     /// The Kubernetes tier (SPEC §7), with `[kubernetes]`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub kubernetes: Option<super::platform::KubernetesCapacity>,
@@ -191,7 +197,20 @@ pub fn compute(traffic: &Traffic, plan_regions: &[Region], plan_events: &[Event]
     Capacity {
         regions,
         events,
+        database: None,
+        search: None,
         kubernetes: None,
+    }
+}
+
+/// The fraction of users left when the largest region other than `region`
+/// is lost (`1 − max_{q≠r} s_q`), or 1 when the plan does not size for a
+/// region's loss (or has one region).
+pub fn survivors(traffic: &Traffic, regions: &[Region], region: &str) -> Decimal {
+    if traffic.survive_region_loss && regions.len() >= 2 {
+        Decimal::ONE - largest_other_share(regions, region)
+    } else {
+        Decimal::ONE
     }
 }
 

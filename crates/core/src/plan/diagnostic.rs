@@ -47,6 +47,9 @@ pub enum ErrorCode {
     ExtendsCycle,
     /// More availability zones than the region has.
     TooManyZones,
+    /// More than an AWS service allows (instances per cluster, regions per
+    /// global cluster, nodes per domain, writes on one primary).
+    AboveLimit,
 }
 
 impl ErrorCode {
@@ -72,6 +75,7 @@ impl ErrorCode {
             ErrorCode::ExtendsBroken => "plan::extends-broken",
             ErrorCode::ExtendsCycle => "plan::extends-cycle",
             ErrorCode::TooManyZones => "plan::too-many-zones",
+            ErrorCode::AboveLimit => "plan::above-limit",
         }
     }
 }

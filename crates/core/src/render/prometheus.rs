@@ -148,8 +148,8 @@ pub fn rules_value(m: &Monitoring, max_size: u64) -> Value {
         })
         .collect();
     json!({"groups": [
-        {"name": "streamscale-recording", "interval": "30s", "rules": recording},
-        {"name": "streamscale-alerts", "interval": "30s", "rules": alerting},
+        {"name": "streamscale-recording", "rules": recording},
+        {"name": "streamscale-alerts", "rules": alerting},
     ]})
 }
 
@@ -177,22 +177,23 @@ pub fn unit_tests(m: &Monitoring, max_size: u64, rules_file: &str) -> String {
     let code = &m.metrics.status_label;
     let mut tests = Vec::new();
     let alerts = alerts(m, max_size);
-    // Error ratios: 1000 requests a minute for 4 days of series, errors at
-    // twice or half the alert's threshold.
+    // Error ratios: 1000 requests a minute, errors at twice or half the
+    // alert's threshold, for a little longer than the long window (the
+    // 3-day window's series every 10 minutes: its alert reads no 5-minute rate).
     for (w, a) in BURN_RATE_WINDOWS.iter().zip(&alerts) {
+        let (interval, minutes, points, eval) = match w.long {
+            "1h" => (1, "1m", 80, "70m"),
+            "6h" => (1, "1m", 440, "7h"),
+            _ => (10, "10m", 450, "3d1h"),
+        };
         for (factor, fires) in [(Decimal::TWO, true), (Decimal::new(5, 1), false)] {
-            let errors = (a.threshold * factor * Decimal::from(1000)).normalize();
+            let per_step = Decimal::from(1000 * interval);
+            let errors = (a.threshold * factor * per_step).normalize();
             let series = json!([
-                {"series": format!("{r}{{{code}=\"500\"}}"), "values": format!("0+{errors}x6000")},
-                {"series": format!("{r}{{{code}=\"200\"}}"), "values": format!("0+{}x6000", Decimal::from(1000) - errors)},
+                {"series": format!("{r}{{{code}=\"500\"}}"), "values": format!("0+{errors}x{points}")},
+                {"series": format!("{r}{{{code}=\"200\"}}"), "values": format!("0+{}x{points}", (per_step - errors).normalize())},
             ]);
-            // Evaluated once both windows are full.
-            let eval = match w.long {
-                "1h" => "70m",
-                "6h" => "7h",
-                _ => "3d1h",
-            };
-            tests.push(alert_test(series, eval, a, fires));
+            tests.push(alert_test(series, minutes, eval, a, fires));
         }
     }
     // Latency: every request in the bucket above 2× the threshold, or below half of it.
@@ -214,7 +215,13 @@ pub fn unit_tests(m: &Monitoring, max_size: u64, rules_file: &str) -> String {
             })
             .collect();
         series.push(json!({"series": format!("{h}_bucket{{le=\"+Inf\"}}"), "values": "0+100x60"}));
-        tests.push(alert_test(Value::Array(series), "30m", latency, fires));
+        tests.push(alert_test(
+            Value::Array(series),
+            "1m",
+            "30m",
+            latency,
+            fires,
+        ));
     }
     // Capacity: ready nodes just above, or at most, the ceiling.
     let ceiling = &alerts[4];
@@ -224,7 +231,7 @@ pub fn unit_tests(m: &Monitoring, max_size: u64, rules_file: &str) -> String {
             "series": format!("{}{{condition=\"Ready\",status=\"true\"}}", m.metrics.node_ready),
             "values": format!("{}x30", nodes.normalize()),
         }]);
-        tests.push(alert_test(series, "20m", ceiling, fires));
+        tests.push(alert_test(series, "1m", "20m", ceiling, fires));
     }
     yaml::to_yaml(&json!({
         "rule_files": [rules_file],
@@ -233,7 +240,7 @@ pub fn unit_tests(m: &Monitoring, max_size: u64, rules_file: &str) -> String {
     }))
 }
 
-fn alert_test(series: Value, eval: &str, a: &Alert, fires: bool) -> Value {
+fn alert_test(series: Value, interval: &str, eval: &str, a: &Alert, fires: bool) -> Value {
     let expected = if fires {
         json!([{
             "exp_labels": {"severity": a.severity},
@@ -243,7 +250,7 @@ fn alert_test(series: Value, eval: &str, a: &Alert, fires: bool) -> Value {
         json!([])
     };
     json!({
-        "interval": "1m",
+        "interval": interval,
         "input_series": series,
         "alert_rule_test": [{"eval_time": eval, "alertname": a.name, "exp_alerts": expected}],
     })

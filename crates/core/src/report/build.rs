@@ -410,6 +410,7 @@ pub fn build(plan: &Plan, live: Option<&LiveData>, opts: &Options) -> Report {
         live,
         findings: Vec::new(),
         capacity: capacity_json(plan),
+        tiers: super::tiers::build(plan),
         platform: super::platform::build(plan),
     };
     report.findings = findings(&report);

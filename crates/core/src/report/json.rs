@@ -42,6 +42,9 @@ pub fn value(r: &Report) -> Value {
     doc.insert("format_version".into(), json!(super::FORMAT_VERSION));
     doc.insert("kind".into(), json!("streamscale-report"));
     doc.insert("as_of".into(), json!(rfc3339(r.as_of)));
+    if r.tiers.database.is_some() || r.tiers.search.is_some() {
+        doc.insert("tiers".into(), super::tiers::json(&r.tiers));
+    }
     if r.platform.kubernetes.is_some() || r.platform.monitoring.is_some() {
         doc.insert("platform".into(), super::platform::json(&r.platform));
     }

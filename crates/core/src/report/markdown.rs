@@ -427,6 +427,7 @@ pub fn render(r: &Report) -> String {
     }
     o.push('\n');
 
+    super::tiers::markdown(&r.tiers, &mut o);
     super::platform::markdown(&r.platform, &mut o);
 
     // Latency.

@@ -61,6 +61,7 @@ pub mod latency;
 pub mod markdown;
 mod model;
 pub mod platform;
+pub mod tiers;
 
 pub(crate) use build::round_fixed;
 pub use build::{LiveData, Options, build};

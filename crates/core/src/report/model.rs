@@ -88,6 +88,8 @@ pub struct Report {
     pub findings: Vec<Finding>,
     /// `capacity.json` of the plan (SPEC §6), which the JSON report extends.
     pub capacity: Value,
+    /// DocumentDB and OpenSearch (SPEC §7), when the plan has them.
+    pub tiers: super::tiers::DataTiers,
     /// Kubernetes and monitoring (SPEC §7), when the plan has them.
     pub platform: super::platform::PlatformTiers,
 }

@@ -116,8 +116,8 @@ fn headroom(capacity: Decimal, load: Decimal) -> Decimal {
     percent(capacity - load, load)
 }
 
-fn sum(costs: impl Iterator<Item = Money>) -> Money {
-    costs.fold(Some(Decimal::ZERO), |acc, c| Some(acc? + c?))
+fn sum(mut costs: impl Iterator<Item = Money>) -> Money {
+    costs.try_fold(Decimal::ZERO, |acc, c| Some(acc + c?))
 }
 
 /// The data tiers of `plan`.
