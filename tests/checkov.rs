@@ -91,7 +91,7 @@ fn every_rendered_template_passes_checkov_with_every_skip_explained() {
     }
     assert_eq!(n, 2 + 3 + 7 + 16 + 16 + 2, "templates rendered");
     let output = Command::new(checkov())
-        .args(["--framework", "cloudformation", "--compact", "--quiet"])
+        .args(["--framework", "cloudformation", "--compact"])
         .args(["--skip-download", "--output", "json", "-d"])
         .arg(out.path())
         .output()

@@ -73,12 +73,16 @@ fn apply_creates_the_cloudflare_objects_plan_converges_destroy_removes_them() {
     let changes = plan["cloudflare"]["changes"]
         .as_array()
         .expect("cloudflare changes");
+    // The zone's SSL mode goes to "strict" (docs/security.md); every object
+    // is a create.
     assert_eq!(
         changes.len(),
-        1 + 2 + 1 + 1,
-        "monitor, two pools, load balancer, cache rules: {changes:?}"
+        1 + 1 + 2 + 1 + 1,
+        "SSL mode, monitor, two pools, load balancer, cache rules: {changes:?}"
     );
-    assert!(changes.iter().all(|c| c["action"] == "create"));
+    assert_eq!(changes[0]["kind"], "ssl_mode", "{changes:?}");
+    assert_eq!(changes[0]["properties"][0]["after"], "strict");
+    assert!(changes[1..].iter().all(|c| c["action"] == "create"));
 
     with_cf(&p, &moto, &cf, &["apply", "-e", "test", "--yes"], 0);
     {

@@ -68,8 +68,9 @@ fn rendering_twice_gives_identical_bytes() {
     let (fa, fb) = (files(a.path()), files(b.path()));
     assert_eq!(
         fa.len(),
-        7 * 2 + 4 + 1,
-        "7 regions × 2 files, 4 Cloudflare bodies, capacity.json"
+        7 * 2 + 4 + 1 + 7 * 6 + 7,
+        "7 regions × 2 stack files, 4 Cloudflare bodies, capacity.json, \
+         7 regions × 6 Kubernetes manifests, 7 Prometheus rules files"
     );
     assert_eq!(fa, fb);
 }

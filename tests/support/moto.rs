@@ -129,7 +129,10 @@ fn test_ami_args() -> Vec<std::ffi::OsString> {
         .collect();
     plans.sort();
     for plan in plans {
+        // The example plans' AMIs and ACM certificates exist on the server.
         args.push("--amis-from-plans".into());
+        args.push(plan.clone().into_os_string());
+        args.push("--certificates-from-plans".into());
         args.push(plan.into_os_string());
     }
     args

@@ -3,8 +3,10 @@
 //! rendered for (`now`) is an input, and decides which event actions are
 //! still ahead (see [`crate::plan::timeline`]).
 
+pub mod canonical;
 pub mod cloudflare;
 pub mod kubernetes;
+pub mod parallel;
 pub mod prometheus;
 pub mod security;
 pub mod templates;
@@ -132,11 +134,7 @@ pub fn render(
     templates: &Templates,
     now: DateTime<Utc>,
 ) -> Result<Rendered, RenderError> {
-    let stacks = plan
-        .regions
-        .iter()
-        .map(|r| render_region(plan, r, templates, now))
-        .collect::<Result<Vec<_>, _>>()?;
+    let stacks = parallel::map_in_order(&plan.regions, |r| render_region(plan, r, templates, now))?;
     Ok(Rendered {
         stacks,
         cloudflare: cloudflare::bodies(plan).unwrap_or_default(),
@@ -171,16 +169,24 @@ pub fn render_region(
 ) -> Result<RegionStack, RenderError> {
     let ctx = stack_context(plan, region, now);
     let text = templates.render(templates::STACK, &ctx)?;
-    let value: Value = serde_json::from_str(&text).map_err(|e| RenderError::NotJson {
-        template: templates::STACK.to_string(),
-        region: region.name.clone(),
-        message: e.to_string(),
-        line: e.line(),
-        column: e.column(),
-    })?;
+    // The canonical text in one pass; parsing into a Value and printing it
+    // again (same bytes, three times the work) only where that pass declines.
+    let template = match canonical::pretty(&text) {
+        Some(t) => t,
+        None => {
+            let value: Value = serde_json::from_str(&text).map_err(|e| RenderError::NotJson {
+                template: templates::STACK.to_string(),
+                region: region.name.clone(),
+                message: e.to_string(),
+                line: e.line(),
+                column: e.column(),
+            })?;
+            to_pretty(&value)
+        }
+    };
     Ok(RegionStack {
         region: region.name.clone(),
-        template: to_pretty(&value),
+        template,
         parameters: vec![
             ("EnvironmentName".into(), plan.environment.clone()),
             ("PlanName".into(), plan.name.clone()),

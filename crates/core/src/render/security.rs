@@ -38,6 +38,10 @@ pub const CACHE_SECRET_SKIPS: &[CheckovSkip] = &[CheckovSkip {
     comment: "Encrypted with the account's AWS managed key for Secrets Manager (aws/secretsmanager): only principals of this account with secretsmanager:GetSecretValue can read it; a customer managed key adds a per-region key to manage without narrowing who reads it.",
 }];
 
+/// Checks the DocumentDB master user's secret skips (the same reason as the
+/// cache's secret).
+pub const DATABASE_SECRET_SKIPS: &[CheckovSkip] = CACHE_SECRET_SKIPS;
+
 /// Every skip streamscale may render, for docs/security.md and its test.
 pub fn all_skips() -> Vec<(&'static str, CheckovSkip)> {
     let mut out = Vec::new();
@@ -46,6 +50,9 @@ pub fn all_skips() -> Vec<(&'static str, CheckovSkip)> {
     }
     for s in CACHE_SECRET_SKIPS {
         out.push(("CacheAuthSecret", *s));
+    }
+    for s in DATABASE_SECRET_SKIPS {
+        out.push(("DatabaseSecret", *s));
     }
     out
 }
@@ -115,5 +122,6 @@ pub fn context(plan: &Plan, region: &Region) -> Value {
         },
         "deletion_protection": plan.deletion_protection,
         "cache_secret_skips": CACHE_SECRET_SKIPS,
+        "database_secret_skips": DATABASE_SECRET_SKIPS,
     })
 }

@@ -24,7 +24,9 @@ pub const CLUSTER: ResourceType = ResourceType {
     ],
     read: LiveRead::ById(ReadCall::DocDbCluster),
     compared: &[
-        Property::new("EngineVersion", ValueType::Str, Severity::Config),
+        Property::new("EngineVersion", ValueType::Str, Severity::Config).manual(
+            "the cluster runs another engine version than the plan: DocumentDB upgrades in place but never downgrades; change the plan, or upgrade the cluster (aws docdb modify-db-cluster --engine-version … --allow-major-version-upgrade)",
+        ),
         Property::new("StorageEncrypted", ValueType::Bool, Severity::Security),
         Property::new("DeletionProtection", ValueType::Bool, Severity::Security),
         Property::new("BackupRetentionPeriod", ValueType::Int, Severity::Config),

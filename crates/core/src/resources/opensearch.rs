@@ -10,6 +10,14 @@ use super::{Cost, LiveRead, Property, ReadCall, ResourceType};
 use crate::finding::Severity;
 use crate::template::ValueType;
 
+/// Recording the live engine version would make the first repair update a
+/// downgrade, which OpenSearch refuses.
+const ENGINE_VERSION: &str = "the domain runs another engine version than the plan: OpenSearch upgrades in place but never downgrades; change the plan's engine_version, or upgrade the domain (aws opensearch upgrade-domain)";
+/// OpenSearch does not turn encryption off once it is on.
+const ENCRYPTION: &str = "encryption cannot be changed back by an update (OpenSearch never turns it off once on, and turning it on needs a blue/green change): fix the domain by hand or recreate it";
+/// Recording "off" would leave master or zone settings the update refuses.
+const MASTERS_AND_ZONES: &str = "dedicated masters and zone awareness changed by hand: set them back with aws opensearch update-domain-config (the whole ClusterConfig), then run drift again";
+
 /// The registry entry.
 pub const DOMAIN: ResourceType = ResourceType {
     name: "AWS::OpenSearchService::Domain",
@@ -31,7 +39,8 @@ pub const DOMAIN: ResourceType = ResourceType {
             "ClusterConfig.DedicatedMasterEnabled",
             ValueType::Bool,
             Severity::Capacity,
-        ),
+        )
+        .manual(MASTERS_AND_ZONES),
         Property::new(
             "ClusterConfig.DedicatedMasterCount",
             ValueType::Int,
@@ -46,7 +55,8 @@ pub const DOMAIN: ResourceType = ResourceType {
             "ClusterConfig.ZoneAwarenessEnabled",
             ValueType::Bool,
             Severity::Capacity,
-        ),
+        )
+        .manual(MASTERS_AND_ZONES),
         Property::new(
             "ClusterConfig.ZoneAwarenessConfig.AvailabilityZoneCount",
             ValueType::Int,
@@ -58,12 +68,14 @@ pub const DOMAIN: ResourceType = ResourceType {
             "EncryptionAtRestOptions.Enabled",
             ValueType::Bool,
             Severity::Security,
-        ),
+        )
+        .manual(ENCRYPTION),
         Property::new(
             "NodeToNodeEncryptionOptions.Enabled",
             ValueType::Bool,
             Severity::Security,
-        ),
+        )
+        .manual(ENCRYPTION),
         Property::new(
             "DomainEndpointOptions.EnforceHTTPS",
             ValueType::Bool,
@@ -74,7 +86,7 @@ pub const DOMAIN: ResourceType = ResourceType {
             ValueType::Str,
             Severity::Security,
         ),
-        Property::new("EngineVersion", ValueType::Str, Severity::Config),
+        Property::new("EngineVersion", ValueType::Str, Severity::Config).manual(ENGINE_VERSION),
     ],
     compare: None,
     gone_as_expected: None,
