@@ -125,6 +125,12 @@ def _patch_rds() -> None:
             if not kwargs.get("db_cluster_parameter_group_name"):
                 self.parameter_group = f"default.{family_of(self.engine_version)}"
             self.option_group_name = None
+            # a cluster's zones are its subnet group's (moto: REGIONa-c always)
+            group = backend.subnet_groups.get(self.db_subnet_group_name or "") if not kwargs.get("availability_zones") else None
+            subnets = getattr(group, "_subnets", None) or []
+            zones = sorted({s.availability_zone for s in subnets if getattr(s, "availability_zone", None)})
+            if zones:
+                self.availability_zones = zones
 
     DBCluster.__init__ = _cluster_init
 
@@ -624,11 +630,53 @@ REPLACEMENTS = {
 }
 
 
+def _patch_modify_global_cluster() -> None:
+    """ModifyGlobalCluster (moto 5.2.5: not implemented): DeletionProtection
+    in place, as the DocumentDB API does
+    (https://docs.aws.amazon.com/documentdb/latest/developerguide/API_ModifyGlobalCluster.html);
+    EngineVersion and NewGlobalClusterIdentifier are refused loudly."""
+    from moto.core.responses import ActionResult
+    from moto.rds.exceptions import RDSClientError
+    from moto.rds.responses import RDSResponse
+
+    def modify_global_cluster(self):  # type: ignore[no-untyped-def]
+        params = self.params
+        ident = params.get("GlobalClusterIdentifier")
+        cluster = self.global_backend.global_clusters.get(ident)
+        if cluster is None:
+            raise RDSClientError("GlobalClusterNotFoundFault", f"Global cluster {ident} not found.")
+        for unmodelled in ("EngineVersion", "NewGlobalClusterIdentifier", "AllowMajorVersionUpgrade"):
+            if params.get(unmodelled) is not None:
+                raise RDSClientError("InvalidParameterValue", f"the test harness does not model ModifyGlobalCluster {unmodelled}")
+        if params.get("DeletionProtection") is not None:
+            cluster.deletion_protection = to_bool(params["DeletionProtection"])
+        return ActionResult({"GlobalCluster": cluster})
+
+    RDSResponse.modify_global_cluster = modify_global_cluster
+
+    # ModifyDBSubnetGroup (moto 5.2.5) takes the group out of the backend and
+    # never puts it back: the group vanished after any modification.
+    from moto.rds.exceptions import DBSubnetGroupNotFoundError
+    from moto.rds.models import RDSBackend
+
+    def modify_db_subnet_group(self, subnet_name, description, subnets):  # type: ignore[no-untyped-def]
+        subnet_group = self.subnet_groups.get(subnet_name)
+        if subnet_group is None:
+            raise DBSubnetGroupNotFoundError(subnet_name)
+        subnet_group.subnets = subnets
+        if description is not None:
+            subnet_group.description = description
+        return subnet_group
+
+    RDSBackend.modify_db_subnet_group = modify_db_subnet_group
+
+
 def install() -> None:
     global _INSTALLED
     if _INSTALLED:
         return
     _patch_rds()
+    _patch_modify_global_cluster()
     _define_models()
     for rtype, props in REPLACEMENTS.items():
         register_replacements(rtype, props)

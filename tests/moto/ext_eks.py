@@ -133,8 +133,9 @@ def _patch_backend() -> None:
         self.resources_vpc_config.setdefault("endpointPrivateAccess", False)
         if self.resources_vpc_config.get("endpointPublicAccess"):
             self.resources_vpc_config.setdefault("publicAccessCidrs", ["0.0.0.0/0"])
-        self.resources_vpc_config.setdefault("clusterSecurityGroupId", f"sg-{mock_random.get_random_hex(17)}")
         self.resources_vpc_config.setdefault("vpcId", _vpc_of(self))
+        if not self.resources_vpc_config.get("clusterSecurityGroupId"):
+            self.resources_vpc_config["clusterSecurityGroupId"] = _create_cluster_security_group(self)
 
     Cluster.__init__ = _cluster_init
 
@@ -198,7 +199,12 @@ def _patch_backend() -> None:
     orig_delete_cluster = Backend.delete_cluster
 
     def _delete_cluster(self, name):  # type: ignore[no-untyped-def]
-        return orig_delete_cluster(self, name)  # access entries go with their cluster
+        cluster = self.clusters.get(name)
+        group_id = ((cluster.resources_vpc_config or {}).get("clusterSecurityGroupId") if cluster else None)
+        deleted = orig_delete_cluster(self, name)  # access entries go with their cluster
+        if cluster is not None and group_id:
+            _delete_cluster_security_group(cluster, group_id)
+        return deleted
 
     Backend.delete_cluster = _delete_cluster
 
@@ -257,6 +263,39 @@ def _patch_backend() -> None:
     # Routes: read when the server builds the EKS app (first EKS request).
     eks_urls.url_paths["{0}/clusters/(?P<name>[^/]+)/access-entries$"] = eks_urls.response.dispatch
     eks_urls.url_paths["{0}/clusters/(?P<name>[^/]+)/access-entries/(?P<principalArn>.+)$"] = eks_urls.response.dispatch
+
+
+def _create_cluster_security_group(cluster: Any) -> str:
+    """The cluster security group EKS creates in the cluster's VPC
+    (https://docs.aws.amazon.com/eks/latest/userguide/sec-group-reqs.html):
+    a real EC2 security group, so launch templates and instances can use the
+    ClusterSecurityGroupId.  Without a VPC moto knows, an id only."""
+    from moto.ec2.models import ec2_backends
+    from moto.moto_api._internal import mock_random
+
+    vpc_id = (cluster.resources_vpc_config or {}).get("vpcId")
+    if not vpc_id:
+        return f"sg-{mock_random.get_random_hex(17)}"
+    account, region = cluster.arn.split(":")[4], cluster.arn.split(":")[3]
+    group = ec2_backends[account][region].create_security_group(
+        name=f"eks-cluster-sg-{cluster.name}-{mock_random.get_random_hex(10)}",
+        description="EKS created security group applied to ENI that is attached to EKS Control Plane master nodes, "
+        "as well as any managed workloads.",
+        vpc_id=vpc_id,
+        tags={"aws:eks:cluster-name": cluster.name, f"kubernetes.io/cluster/{cluster.name}": "owned"},
+    )
+    return group.id
+
+
+def _delete_cluster_security_group(cluster: Any, group_id: str) -> None:
+    """EKS deletes the cluster security group with its cluster."""
+    from moto.ec2.models import ec2_backends
+
+    account, region = cluster.arn.split(":")[4], cluster.arn.split(":")[3]
+    try:
+        ec2_backends[account][region].delete_security_group(group_id=group_id)
+    except Exception:  # noqa: BLE001 - never created (no VPC) or already gone
+        pass
 
 
 def _vpc_of(cluster: Any) -> str | None:

@@ -1180,7 +1180,11 @@ def _patch_ec2_elbv2() -> None:
             source_group["UserId"] = props["SourceSecurityGroupOwnerId"]
         if props.get("Description") and source_group:
             source_group["Description"] = props["Description"]
-        prefix_lists = [{"PrefixListId": props["SourcePrefixListId"]}] if props.get("SourcePrefixListId") else []
+        prefix_lists = (
+            [{"PrefixListId": props["SourcePrefixListId"], **({"Description": props["Description"]} if props.get("Description") else {})}]
+            if props.get("SourcePrefixListId")
+            else []
+        )
         if not (ip_ranges or source_group or prefix_lists):
             from moto.ec2.exceptions import EC2ClientError
 
@@ -1285,9 +1289,12 @@ def _patch_ec2_elbv2() -> None:
     from moto.ec2.models.security_groups import SecurityGroupRule
 
     def _rule_description(self: Any) -> Any:
-        return self.ip_range.get("Description") or self.source_group.get("Description")
+        return self.ip_range.get("Description") or self.source_group.get("Description") or getattr(self, "prefix_list_description", None)
 
     def _set_rule_description(rule: Any, description: Any) -> None:
+        if rule.prefix_list_id and not rule.ip_range and not rule.source_group:
+            rule.prefix_list_description = description or None
+            return
         target = rule.ip_range if rule.ip_range else rule.source_group
         if description:
             target["Description"] = description
@@ -1310,6 +1317,34 @@ def _patch_ec2_elbv2() -> None:
         finally:
             self.source_group, other.source_group = saved
 
+    # Gap: a rule whose source is a prefix list loses its Description too
+    # (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_PrefixListId.html
+    # has one): keep it on the rule and show it in DescribeSecurityGroups.
+    orig_rule_init = SecurityGroupRule.__init__
+
+    def _rule_init(self: Any, *args: Any, **kwargs: Any) -> None:
+        orig_rule_init(self, *args, **kwargs)
+        prefix = kwargs.get("prefix_list_id") if "prefix_list_id" in kwargs else (args[7] if len(args) > 7 else None)
+        self.prefix_list_description = (prefix or {}).get("Description") if isinstance(prefix, dict) else None
+
+    orig_flattened = SecurityGroup._flattened_rules
+
+    def _flattened_rules(self: Any, rules: list[Any]) -> list[Any]:
+        views = orig_flattened(self, rules)
+        described = {
+            (r.ip_protocol, r.from_port, r.to_port, r.prefix_list_id): r.prefix_list_description
+            for r in rules
+            if r.prefix_list_id and getattr(r, "prefix_list_description", None)
+        }
+        for view in views:
+            for entry in view.prefix_list_ids:
+                text = described.get((view.ip_protocol, view.from_port, view.to_port, entry.get("PrefixListId")))
+                if text:
+                    entry["Description"] = text
+        return views
+
+    SecurityGroupRule.__init__ = _rule_init
+    SecurityGroup._flattened_rules = _flattened_rules
     SecurityGroupRule.description = property(_rule_description)
     SecurityGroupRule.__eq__ = _rule_eq
     SecurityGroupRule.__hash__ = None  # type: ignore[assignment]
@@ -1343,7 +1378,7 @@ def _patch_ec2_elbv2() -> None:
             elif kind == "group":
                 groups = [{"GroupId": value, **({"Description": rule["Description"]} if rule.get("Description") else {})}]
             else:
-                prefixes = [{"PrefixListId": value}]
+                prefixes = [{"PrefixListId": value, **({"Description": rule["Description"]} if rule.get("Description") else {})}]
             authorize(
                 group_name_or_id=group.id,
                 ip_protocol=str(rule.get("IpProtocol")),

@@ -177,6 +177,9 @@ def main(argv: list[str] | None = None) -> int:
     import ext_origin  # the locked-down origin: bucket versioning/ownership, drift of the new types
 
     ext_origin.install()
+    import ext_drift_tiers  # drift detection of the new tiers' types
+
+    ext_drift_tiers.install()
 
     if not args.verbose:
         import logging
