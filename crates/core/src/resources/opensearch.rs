@@ -61,7 +61,8 @@ pub const DOMAIN: ResourceType = ResourceType {
             "ClusterConfig.ZoneAwarenessConfig.AvailabilityZoneCount",
             ValueType::Int,
             Severity::Capacity,
-        ),
+        )
+        .manual(MASTERS_AND_ZONES),
         Property::new("EBSOptions.VolumeSize", ValueType::Int, Severity::Capacity),
         Property::new("EBSOptions.VolumeType", ValueType::Str, Severity::Config),
         Property::new(
