@@ -29,7 +29,9 @@ fn rate(tenthousandths: u64) -> String {
 }
 
 fn text(s: &Spec) -> String {
-    let mut t = String::from("name = \"tiers\"\n[defaults]\ninstance_type = \"c7i.xlarge\"\nusers_per_instance = 1000\ntarget_utilization = 0.5\nami = \"ami-0123456789abcdef0\"\n");
+    let mut t = String::from(
+        "name = \"tiers\"\n[defaults]\ninstance_type = \"c7i.xlarge\"\nusers_per_instance = 1000\ntarget_utilization = 0.5\nami = \"ami-0123456789abcdef0\"\n",
+    );
     let _ = write!(
         t,
         "[traffic]\npeak_concurrent_users = {}\nbaseline_concurrent_users = 0\nheadroom = 0.5\nsurvive_region_loss = {}\n",
@@ -184,7 +186,10 @@ fn prod_sizes_are_the_worked_example() {
     let east = db.region("us-east-1").unwrap();
     assert_eq!((east.read_instances_needed, east.instances), (14, 15));
     let s = search.region("us-east-1").unwrap();
-    assert_eq!((s.nodes_for_load, s.data_nodes, s.master_nodes), (67, 69, 3));
+    assert_eq!(
+        (s.nodes_for_load, s.data_nodes, s.master_nodes),
+        (67, 69, 3)
+    );
     // ap-southeast-2 has two zones: f = 500,000/0.70 users, 3,571.4 queries/s
     // → 12 nodes, 6 per zone.
     let s = search.region("ap-southeast-2").unwrap();
@@ -210,9 +215,16 @@ fn seventeen_instances_are_refused_citing_sixteen() {
         "[database]\ninstance_class = \"db.r6g.large\"\nreads_per_user_per_second = 0.1\nreads_per_instance_per_second = 6250\nwrites_per_user_per_second = 0.001\nwrites_per_primary_per_second = 4000\n",
         TWO_REGIONS,
     );
-    assert!(e.iter().any(|(c, m)| *c == ErrorCode::AboveLimit && m.contains("17 DocumentDB instances") && m.contains("16 per cluster")), "{e:?}");
+    assert!(
+        e.iter().any(|(c, m)| *c == ErrorCode::AboveLimit
+            && m.contains("17 DocumentDB instances")
+            && m.contains("16 per cluster")),
+        "{e:?}"
+    );
     // 6,666.67 per instance: exactly 15 replicas → 16, accepted.
-    let ok = format!("{TWO_REGIONS}[database]\ninstance_class = \"db.r6g.large\"\nreads_per_user_per_second = 0.1\nreads_per_instance_per_second = 6667\nwrites_per_user_per_second = 0.001\nwrites_per_primary_per_second = 4000\n");
+    let ok = format!(
+        "{TWO_REGIONS}[database]\ninstance_class = \"db.r6g.large\"\nreads_per_user_per_second = 0.1\nreads_per_instance_per_second = 6667\nwrites_per_user_per_second = 0.001\nwrites_per_primary_per_second = 4000\n"
+    );
     let p = plan::from_str(Path::new(FILE), &ok).expect("16 instances fit");
     assert_eq!(p.capacity.database.unwrap().regions[0].instances, 16);
 }
@@ -223,7 +235,12 @@ fn writes_above_the_primary_are_refused() {
         "[database]\ninstance_class = \"db.r6g.large\"\nreads_per_user_per_second = 0.01\nreads_per_instance_per_second = 6000\nwrites_per_user_per_second = 0.005\nwrites_per_primary_per_second = 4999\n",
         TWO_REGIONS,
     );
-    assert!(e.iter().any(|(c, m)| *c == ErrorCode::AboveLimit && m.contains("5000 writes/s") && m.contains("4999")), "{e:?}");
+    assert!(
+        e.iter().any(|(c, m)| *c == ErrorCode::AboveLimit
+            && m.contains("5000 writes/s")
+            && m.contains("4999")),
+        "{e:?}"
+    );
 }
 
 #[test]
@@ -232,7 +249,11 @@ fn global_primary_must_be_a_plan_region() {
         "[database]\ninstance_class = \"db.r6g.large\"\nreads_per_user_per_second = 0.01\nreads_per_instance_per_second = 6000\nwrites_per_user_per_second = 0.001\nwrites_per_primary_per_second = 4000\nglobal_primary = \"us-west-2\"\n",
         TWO_REGIONS,
     );
-    assert!(e.iter().any(|(c, m)| *c == ErrorCode::UnknownRegion && m.contains("us-west-2")), "{e:?}");
+    assert!(
+        e.iter()
+            .any(|(c, m)| *c == ErrorCode::UnknownRegion && m.contains("us-west-2")),
+        "{e:?}"
+    );
 }
 
 #[test]
@@ -240,11 +261,25 @@ fn data_nodes_above_the_domain_limit_are_refused() {
     // 1M users × 0.03 = 30,000 queries/s over 300 = 100 nodes > 80.
     let search = "[search]\nengine_version = \"OpenSearch_2.17\"\ninstance_type = \"r6g.large.search\"\nqueries_per_user_per_second = 0.03\nqueries_per_node_per_second = 300\nvolume_gb_per_node = 100\n";
     let e = refused(search, TWO_REGIONS);
-    assert!(e.iter().any(|(c, m)| *c == ErrorCode::AboveLimit && m.contains("limit per domain of 80")), "{e:?}");
+    assert!(
+        e.iter()
+            .any(|(c, m)| *c == ErrorCode::AboveLimit && m.contains("limit per domain of 80")),
+        "{e:?}"
+    );
     // a raised quota of 200 takes it
-    plan::from_str(Path::new(FILE), &format!("{TWO_REGIONS}{search}max_data_nodes = 200\n")).expect("within a raised quota");
+    plan::from_str(
+        Path::new(FILE),
+        &format!("{TWO_REGIONS}{search}max_data_nodes = 200\n"),
+    )
+    .expect("within a raised quota");
     // T3 types: at most 10, whatever the quota
-    let t3 = search.replace("r6g.large.search", "t3.medium.search").replace("0.03", "0.004");
+    let t3 = search
+        .replace("r6g.large.search", "t3.medium.search")
+        .replace("0.03", "0.004");
     let e = refused(&t3, TWO_REGIONS);
-    assert!(e.iter().any(|(c, m)| *c == ErrorCode::AboveLimit && m.contains("of 10 ")), "{e:?}");
+    assert!(
+        e.iter()
+            .any(|(c, m)| *c == ErrorCode::AboveLimit && m.contains("of 10 ")),
+        "{e:?}"
+    );
 }
