@@ -100,10 +100,11 @@ pub async fn apply_region(
                 }
             }
             let source = template_source(aws, plan, stack, &rp.template_sha256).await?;
-            progress.start(region, total, "creating");
+            // The line says the operation runs on AWS's side: after the call.
             stacks
                 .create(&name, &source, &stack.parameters, &stack_tags(plan))
                 .await?;
+            progress.start(region, total, "creating");
             let mut seen = HashSet::new();
             let (status, failures) = wait_stack(&stacks, &name, &mut seen, progress).await?;
             if status.outcome() == Outcome::Succeeded {
@@ -120,8 +121,8 @@ pub async fn apply_region(
             })?;
             let id = rp.stack.as_ref().map_or(name.clone(), |s| s.id.clone());
             let mut seen = seen_events(&stacks, &id).await?;
-            progress.start(region, total, "updating");
             stacks.execute_change_set(&name, &cs.id).await?;
+            progress.start(region, total, "updating");
             let (status, failures) = wait_stack(&stacks, &name, &mut seen, progress).await?;
             if status.outcome() == Outcome::Succeeded {
                 // A drift repair's first update recorded what runs; the
