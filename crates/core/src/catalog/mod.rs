@@ -61,6 +61,27 @@ fn csv_rows(
         .map(|line| (line, line.split(',').map(str::trim).collect()))
 }
 
+/// The fields of one CSV line (the price files of the tiers), with `"…"` quoting and `""` escapes.
+fn quoted_fields(line: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                cur.push('"');
+                chars.next();
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => out.push(std::mem::take(&mut cur)),
+            (c, _) => cur.push(c),
+        }
+    }
+    out.push(cur);
+    out
+}
+
 /// Great-circle distance in kilometres between two `(lat, lon)` points in degrees,
 /// by the haversine formula on a sphere of mean Earth radius 6371.0088 km.
 /// Accurate to about 0.5% against the ellipsoid; enough to rank regions by distance.

@@ -5,6 +5,7 @@
 //! ingestion tiers (`data/aws-prices-prometheus.csv`). Sources and dates:
 //! `data/README.md`.
 
+use super::quoted_fields;
 use std::str::FromStr;
 use std::sync::LazyLock;
 
@@ -120,34 +121,13 @@ struct PriceRow {
     source_date: &'static str,
 }
 
-/// The fields of one CSV line, with `"…"` quoting and `""` escapes.
-fn fields(line: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut quoted = false;
-    let mut chars = line.chars().peekable();
-    while let Some(c) = chars.next() {
-        match (c, quoted) {
-            ('"', true) if chars.peek() == Some(&'"') => {
-                cur.push('"');
-                chars.next();
-            }
-            ('"', _) => quoted = !quoted,
-            (',', false) => out.push(std::mem::take(&mut cur)),
-            (c, _) => cur.push(c),
-        }
-    }
-    out.push(cur);
-    out
-}
-
 fn parse(file: &str, text: &'static str) -> Vec<PriceRow> {
     let mut lines = text.lines();
     assert_eq!(lines.next().map(str::trim), Some(PRICE_HEADER), "{file}");
     let mut rows: Vec<PriceRow> = lines
         .filter(|l| !l.trim().is_empty())
         .map(|line| {
-            let f = fields(line);
+            let f = quoted_fields(line);
             assert_eq!(f.len(), 7, "{file}: expected 7 fields in {line:?}");
             let date = f[6].get(..10).unwrap_or("");
             let source_date: &'static str = text

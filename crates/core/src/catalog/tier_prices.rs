@@ -7,6 +7,7 @@
 //! (`service,region,instance_type_or_unit,usd,unit,source,source_date`, with
 //! quoted fields); only the per-instance-hour rows are prices of a node.
 
+use super::quoted_fields;
 use std::str::FromStr;
 use std::sync::LazyLock;
 
@@ -27,27 +28,6 @@ struct NodePrice {
     price: Price,
 }
 
-/// The fields of one CSV line, with `"…"` quoting and `""` escapes.
-fn fields(line: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut quoted = false;
-    let mut chars = line.chars().peekable();
-    while let Some(c) = chars.next() {
-        match (c, quoted) {
-            ('"', true) if chars.peek() == Some(&'"') => {
-                cur.push('"');
-                chars.next();
-            }
-            ('"', _) => quoted = !quoted,
-            (',', false) => out.push(std::mem::take(&mut cur)),
-            (c, _) => cur.push(c),
-        }
-    }
-    out.push(cur);
-    out
-}
-
 /// The node rows of one file. Panics on a malformed row: the files are
 /// compiled in and every row is parsed by the unit tests.
 fn parse(file: &str, text: &'static str) -> Vec<NodePrice> {
@@ -56,7 +36,7 @@ fn parse(file: &str, text: &'static str) -> Vec<NodePrice> {
     lines
         .filter(|l| !l.trim().is_empty())
         .filter_map(|line| {
-            let f = fields(line);
+            let f = quoted_fields(line);
             assert_eq!(f.len(), 7, "{file}: expected 7 fields in {line:?}");
             if f[4] != PER_INSTANCE_HOUR {
                 return None;
