@@ -150,6 +150,16 @@ impl Aws {
         aws_sdk_opensearch::Client::new(&self.regional(region))
     }
 
+    /// Amazon EKS in `region`.
+    pub fn eks(&self, region: &str) -> aws_sdk_eks::Client {
+        aws_sdk_eks::Client::new(&self.regional(region))
+    }
+
+    /// Amazon Managed Service for Prometheus in `region`.
+    pub fn amp(&self, region: &str) -> aws_sdk_amp::Client {
+        aws_sdk_amp::Client::new(&self.regional(region))
+    }
+
     /// A Service Quotas client for `region`.
     pub fn service_quotas(&self, region: &str) -> aws_sdk_servicequotas::Client {
         aws_sdk_servicequotas::Client::new(&self.regional(region))

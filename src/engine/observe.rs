@@ -43,6 +43,12 @@ async fn read_by_id(
         ReadCall::OpenSearchDomain => {
             reads::opensearch_domain(&aws.opensearch(region), region, id).await
         }
+        ReadCall::EksCluster => reads::eks_cluster(&aws.eks(region), region, id).await,
+        ReadCall::EksAccessEntry => reads::eks_access_entry(&aws.eks(region), region, id).await,
+        ReadCall::ApsWorkspace => reads::aps_workspace(&aws.amp(region), region, id).await,
+        ReadCall::ApsRuleGroupsNamespace => {
+            reads::aps_rule_groups_namespace(&aws.amp(region), region, id).await
+        }
     }
 }
 

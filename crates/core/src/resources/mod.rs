@@ -16,6 +16,7 @@ pub mod alarm;
 pub mod auto_scaling_group;
 pub mod comparison;
 pub mod docdb;
+pub mod eks;
 pub mod launch_template;
 pub mod listener;
 pub mod load_balancer;
@@ -23,6 +24,7 @@ pub mod network;
 pub mod opensearch;
 pub mod platform;
 pub mod prefix_list;
+pub mod prometheus;
 pub mod replication_group;
 pub mod scaling_policy;
 pub mod scheduled_action;
@@ -109,6 +111,14 @@ pub enum ReadCall {
     DocDbInstance,
     /// OpenSearch Service DescribeDomain.
     OpenSearchDomain,
+    /// EKS DescribeCluster.
+    EksCluster,
+    /// EKS DescribeAccessEntry (physical id `<cluster>|<principal ARN>`).
+    EksAccessEntry,
+    /// AMP DescribeWorkspace and DescribeLoggingConfiguration.
+    ApsWorkspace,
+    /// AMP DescribeRuleGroupsNamespace.
+    ApsRuleGroupsNamespace,
 }
 
 /// An adapter call that lists the children of one parent resource.
@@ -205,10 +215,10 @@ pub const REGISTRY: &[&ResourceType] = &[
     &docdb::PARAMETER_GROUP,
     &docdb::GLOBAL_CLUSTER,
     &opensearch::DOMAIN,
-    &platform::EKS_CLUSTER,
-    &platform::EKS_ACCESS_ENTRY,
-    &platform::APS_WORKSPACE,
-    &platform::APS_RULE_GROUPS_NAMESPACE,
+    &eks::CLUSTER,
+    &eks::ACCESS_ENTRY,
+    &prometheus::WORKSPACE,
+    &prometheus::RULE_GROUPS_NAMESPACE,
     &platform::IAM_ROLE,
     &platform::IAM_INSTANCE_PROFILE,
     &platform::KMS_KEY,

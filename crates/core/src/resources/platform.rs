@@ -1,83 +1,14 @@
-//! The platform tiers' types (SPEC §7): `AWS::EKS::Cluster`,
-//! `AWS::EKS::AccessEntry`, `AWS::APS::Workspace`,
-//! `AWS::APS::RuleGroupsNamespace`, and the identity types the cluster and
-//! its nodes need (`AWS::IAM::Role`, `AWS::IAM::InstanceProfile`,
-//! `AWS::KMS::Key`). `replaced_by` lists the top-level `createOnlyProperties`
-//! of each type's CloudFormation registry schema (cfn-lint's copy); a nested
-//! create-only property (`AccessConfig/BootstrapClusterCreatorAdminPermissions`)
-//! is left out so that an in-place change of its parent is not taken for a
-//! replacement.
+//! The identity types the platform tiers (SPEC §7) need: `AWS::IAM::Role`,
+//! `AWS::IAM::InstanceProfile` and `AWS::KMS::Key`. The EKS and AMP types
+//! have their own modules (`eks`, `prometheus`). `replaced_by` lists the
+//! top-level `createOnlyProperties` of each type's CloudFormation registry
+//! schema (cfn-lint's copy).
 //!
-//! None of them is read through a service API yet: CloudFormation's drift
+//! None of them is read through a service API: CloudFormation's drift
 //! detection reports their differences (docs/drift.md).
 
 use super::{Cost, LiveRead, ResourceType};
 use crate::finding::Severity;
-
-/// `AWS::EKS::Cluster`.
-pub const EKS_CLUSTER: ResourceType = ResourceType {
-    name: "AWS::EKS::Cluster",
-    severity: Severity::Capacity,
-    replaced_by: &[
-        "OutpostConfig",
-        "EncryptionConfig",
-        "KubernetesNetworkConfig",
-        "Name",
-        "RoleArn",
-        "BootstrapSelfManagedAddons",
-    ],
-    read: LiveRead::NotRead(
-        "EKS cluster: version, logging and endpoint access are checked by CloudFormation drift detection",
-    ),
-    compared: &[],
-    compare: None,
-    gone_as_expected: None,
-    mark: None,
-    cost: Cost::NotPriced("EKS cluster-hours (priced in the report's platform section)"),
-};
-
-/// `AWS::EKS::AccessEntry`.
-pub const EKS_ACCESS_ENTRY: ResourceType = ResourceType {
-    name: "AWS::EKS::AccessEntry",
-    severity: Severity::Security,
-    replaced_by: &["PrincipalArn", "ClusterName", "Type"],
-    read: LiveRead::NotRead(
-        "access entry: who may join or call the cluster, checked by CloudFormation drift detection",
-    ),
-    compared: &[],
-    compare: None,
-    gone_as_expected: None,
-    mark: None,
-    cost: Cost::Free,
-};
-
-/// `AWS::APS::Workspace`.
-pub const APS_WORKSPACE: ResourceType = ResourceType {
-    name: "AWS::APS::Workspace",
-    severity: Severity::Config,
-    replaced_by: &["KmsKeyArn"],
-    read: LiveRead::NotRead("Prometheus workspace: no capacity of its own"),
-    compared: &[],
-    compare: None,
-    gone_as_expected: None,
-    mark: None,
-    cost: Cost::NotPriced("AMP samples ingested (estimated in the report's platform section)"),
-};
-
-/// `AWS::APS::RuleGroupsNamespace`.
-pub const APS_RULE_GROUPS_NAMESPACE: ResourceType = ResourceType {
-    name: "AWS::APS::RuleGroupsNamespace",
-    severity: Severity::Config,
-    replaced_by: &["Name", "Workspace"],
-    read: LiveRead::NotRead(
-        "alert rules: the rules data is checked by CloudFormation drift detection",
-    ),
-    compared: &[],
-    compare: None,
-    gone_as_expected: None,
-    mark: None,
-    cost: Cost::Free,
-};
 
 /// `AWS::IAM::Role`.
 pub const IAM_ROLE: ResourceType = ResourceType {
