@@ -23,14 +23,9 @@ pub const WORKSPACE: ResourceType = ResourceType {
     read: LiveRead::ById(ReadCall::ApsWorkspace),
     compared: &[
         Property::new("Alias", ValueType::Str, Severity::Config),
-        Property::new(
-            "LoggingConfiguration.LogGroupArn",
-            ValueType::Str,
-            Severity::Config,
-        ),
         Property::new("KmsKeyArn", ValueType::Str, Severity::Security),
     ],
-    compare: None,
+    compare: Some(compare_workspace),
     gone_as_expected: None,
     mark: None,
     cost: Cost::NotPriced("AMP samples ingested (estimated in the report's platform section)"),
@@ -49,6 +44,39 @@ pub const RULE_GROUPS_NAMESPACE: ResourceType = ResourceType {
     mark: None,
     cost: Cost::Free,
 };
+
+/// The properties, then where the workspace logs: a log group changed by
+/// hand is recorded as it is; logging turned off is recorded as an empty
+/// `LoggingConfiguration` (a template never holds a null), and the plan's
+/// put back (UpdateLoggingConfiguration, CreateLoggingConfiguration).
+fn compare_workspace(c: &mut Comparison<'_>, r: &ObservedResource<'_>) {
+    let expected = c.expected(r.logical_id);
+    c.properties(r, &expected, WORKSPACE.compared);
+    let want = &expected["LoggingConfiguration"]["LogGroupArn"];
+    if !want.is_string() || is_unknown(want) {
+        return;
+    }
+    let got = &r.live["LoggingConfiguration"]["LogGroupArn"];
+    if want == got {
+        return;
+    }
+    let recorded = match got {
+        Value::String(_) => serde_json::json!({"LogGroupArn": got}),
+        _ => serde_json::json!({}),
+    };
+    c.push(
+        r.logical_id,
+        WORKSPACE.name,
+        Difference::new(
+            "LoggingConfiguration",
+            want.clone(),
+            got.clone(),
+            Severity::Config,
+            Repair::Record(recorded),
+        )
+        .note("the CloudWatch Logs log group the workspace logs to"),
+    );
+}
 
 /// The rules data, by content digest: shown as the two digests
 /// (the whole files would not fit a table) with the rule groups and alerts
