@@ -5,6 +5,7 @@ mod apply;
 pub mod ci;
 pub mod drift;
 mod error;
+mod iam;
 mod init;
 mod plan;
 mod report;
@@ -93,6 +94,8 @@ pub enum Command {
     Drift(drift::DriftArgs),
     /// Write the capacity review: cost, region loss, events, quotas, latency.
     Report(report::ReportArgs),
+    /// Print the least-privilege IAM policy a command needs for this plan (docs/iam.md).
+    Iam(iam::IamArgs),
 }
 
 /// How output looks: colour or not, for this run.
@@ -179,6 +182,7 @@ fn run(cli: Cli, ui: Ui) -> Result<Outcome, Error> {
         Command::Validate(args) => validate::validate(&project()?, &args, ui),
         Command::Render(args) => validate::render(&project()?, &args),
         Command::Report(args) => report::run(&project()?, &args),
+        Command::Iam(args) => iam::run(&project()?, &args),
         Command::Plan(args) => plan::run(&project()?, &args),
         Command::Apply(args) => apply::run(&project()?, &args, ui),
         Command::Destroy(args) => apply::destroy(&project()?, &args, ui),

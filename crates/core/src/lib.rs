@@ -31,6 +31,7 @@ pub mod diff;
 pub mod digest;
 pub mod drift;
 pub mod finding;
+pub mod iam;
 pub mod images;
 pub mod observed;
 pub mod origin;
