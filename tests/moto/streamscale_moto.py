@@ -180,6 +180,9 @@ def main(argv: list[str] | None = None) -> int:
     import ext_drift_tiers  # drift detection of the new tiers' types
 
     ext_drift_tiers.install()
+    import ext_iam  # IAM enforcement with the users of STREAMSCALE_MOTO_IAM (docs/moto.md)
+
+    ext_iam.install()
 
     if not args.verbose:
         import logging
@@ -190,6 +193,7 @@ def main(argv: list[str] | None = None) -> int:
 
     # latency and throttling (calls the harness makes to itself are exempt)
     app = ext_switches.wrap_app(DomainDispatcherApplication(create_backend_app), args.latency_ms)
+    app = ext_iam.wrap_app(app)  # a signed request no IAM check saw fails loudly
     app = __import__("ext_record").wrap_app(app, args.record)  # the request record, latency included
 
     # make_server binds and listens before returning: a bind error is raised here.
