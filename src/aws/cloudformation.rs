@@ -11,7 +11,7 @@ use aws_sdk_cloudformation::types::{
     Capability, ChangeSetStatus, ChangeSetType, OnFailure, Parameter, Tag, TemplateStage,
 };
 
-use super::{AwsError, call_error, is_missing_stack, sdk_message};
+use super::{AwsError, call_error, is_missing_stack, paged, sdk_message};
 pub use streamscale_core::drift::detection::ResourceDrift;
 pub use streamscale_core::stack::{
     ChangeRow, ChangeSet, StackEvent, StackInfo, StackResource, StackStatus,
@@ -208,48 +208,50 @@ impl Stacks {
         name: &str,
     ) -> Result<ChangeSet, AwsError> {
         let mut changes = Vec::new();
-        let mut token: Option<String> = None;
-        let mut status;
-        let mut reason;
-        loop {
-            let out = self
-                .client
-                .describe_change_set()
-                .stack_name(stack)
-                .change_set_name(id)
-                .set_next_token(token.clone())
-                .send()
-                .await
-                .map_err(|e| call_error(&self.region, "DescribeChangeSet", e))?;
-            status = out
-                .status()
-                .map(ChangeSetStatus::as_str)
-                .unwrap_or_default()
-                .to_string();
-            reason = out.status_reason().map(str::to_string);
-            for c in out.changes() {
-                if let Some(rc) = c.resource_change() {
-                    changes.push(ChangeRow {
-                        action: rc
-                            .action()
-                            .map(|a| a.as_str().to_string())
-                            .unwrap_or_default(),
-                        logical_id: rc.logical_resource_id().unwrap_or_default().to_string(),
-                        resource_type: rc.resource_type().unwrap_or_default().to_string(),
-                        replacement: rc.replacement().map(|r| r.as_str().to_string()),
-                        properties: rc
-                            .details()
-                            .iter()
-                            .filter_map(|d| d.target().and_then(|t| t.name()).map(str::to_string))
-                            .collect(),
-                    });
+        let mut status = String::new();
+        let mut reason = None;
+        paged(
+            &self.region,
+            "DescribeChangeSet",
+            |token| {
+                self.client
+                    .describe_change_set()
+                    .stack_name(stack)
+                    .change_set_name(id)
+                    .set_next_token(token)
+                    .send()
+            },
+            |out| {
+                status = out
+                    .status()
+                    .map(ChangeSetStatus::as_str)
+                    .unwrap_or_default()
+                    .to_string();
+                reason = out.status_reason().map(str::to_string);
+                for c in out.changes() {
+                    if let Some(rc) = c.resource_change() {
+                        changes.push(ChangeRow {
+                            action: rc
+                                .action()
+                                .map(|a| a.as_str().to_string())
+                                .unwrap_or_default(),
+                            logical_id: rc.logical_resource_id().unwrap_or_default().to_string(),
+                            resource_type: rc.resource_type().unwrap_or_default().to_string(),
+                            replacement: rc.replacement().map(|r| r.as_str().to_string()),
+                            properties: rc
+                                .details()
+                                .iter()
+                                .filter_map(|d| {
+                                    d.target().and_then(|t| t.name()).map(str::to_string)
+                                })
+                                .collect(),
+                        });
+                    }
                 }
-            }
-            token = out.next_token().map(str::to_string);
-            if token.is_none() {
-                break;
-            }
-        }
+                out.next_token().map(str::to_string)
+            },
+        )
+        .await?;
         Ok(ChangeSet {
             name: name.to_string(),
             id: id.to_string(),
@@ -324,34 +326,36 @@ impl Stacks {
     /// DescribeStackEvents, newest first, up to `limit` events.
     pub async fn events(&self, stack: &str, limit: usize) -> Result<Vec<StackEvent>, AwsError> {
         let mut out = Vec::new();
-        let mut token: Option<String> = None;
-        loop {
-            let page = self
-                .client
-                .describe_stack_events()
-                .stack_name(stack)
-                .set_next_token(token.clone())
-                .send()
-                .await
-                .map_err(|e| call_error(&self.region, "DescribeStackEvents", e))?;
-            for e in page.stack_events() {
-                out.push(StackEvent {
-                    id: e.event_id().unwrap_or_default().to_string(),
-                    timestamp: ts(e.timestamp()).unwrap_or_default(),
-                    logical_id: e.logical_resource_id().unwrap_or_default().to_string(),
-                    resource_type: e.resource_type().unwrap_or_default().to_string(),
-                    status: e
-                        .resource_status()
-                        .map(|s| s.as_str().to_string())
-                        .unwrap_or_default(),
-                    reason: e.resource_status_reason().map(str::to_string),
-                });
-            }
-            token = page.next_token().map(str::to_string);
-            if token.is_none() || out.len() >= limit {
-                break;
-            }
-        }
+        paged(
+            &self.region,
+            "DescribeStackEvents",
+            |token| {
+                self.client
+                    .describe_stack_events()
+                    .stack_name(stack)
+                    .set_next_token(token)
+                    .send()
+            },
+            |page| {
+                out.extend(page.stack_events().iter().map(|e| {
+                    StackEvent {
+                        id: e.event_id().unwrap_or_default().to_string(),
+                        timestamp: ts(e.timestamp()).unwrap_or_default(),
+                        logical_id: e.logical_resource_id().unwrap_or_default().to_string(),
+                        resource_type: e.resource_type().unwrap_or_default().to_string(),
+                        status: e
+                            .resource_status()
+                            .map(|s| s.as_str().to_string())
+                            .unwrap_or_default(),
+                        reason: e.resource_status_reason().map(str::to_string),
+                    }
+                }));
+                page.next_token()
+                    .filter(|_| out.len() < limit)
+                    .map(str::to_string)
+            },
+        )
+        .await?;
         out.truncate(limit);
         Ok(out)
     }
@@ -359,32 +363,32 @@ impl Stacks {
     /// ListStackResources, all pages.
     pub async fn resources(&self, stack: &str) -> Result<Vec<StackResource>, AwsError> {
         let mut out = Vec::new();
-        let mut token: Option<String> = None;
-        loop {
-            let page = self
-                .client
-                .list_stack_resources()
-                .stack_name(stack)
-                .set_next_token(token.clone())
-                .send()
-                .await
-                .map_err(|e| call_error(&self.region, "ListStackResources", e))?;
-            for r in page.stack_resource_summaries() {
-                out.push(StackResource {
-                    logical_id: r.logical_resource_id().unwrap_or_default().to_string(),
-                    physical_id: r.physical_resource_id().map(str::to_string),
-                    resource_type: r.resource_type().unwrap_or_default().to_string(),
-                    status: r
-                        .resource_status()
-                        .map(|s| s.as_str().to_string())
-                        .unwrap_or_default(),
-                });
-            }
-            token = page.next_token().map(str::to_string);
-            if token.is_none() {
-                break;
-            }
-        }
+        paged(
+            &self.region,
+            "ListStackResources",
+            |token| {
+                self.client
+                    .list_stack_resources()
+                    .stack_name(stack)
+                    .set_next_token(token)
+                    .send()
+            },
+            |page| {
+                out.extend(page.stack_resource_summaries().iter().map(|r| {
+                    StackResource {
+                        logical_id: r.logical_resource_id().unwrap_or_default().to_string(),
+                        physical_id: r.physical_resource_id().map(str::to_string),
+                        resource_type: r.resource_type().unwrap_or_default().to_string(),
+                        status: r
+                            .resource_status()
+                            .map(|s| s.as_str().to_string())
+                            .unwrap_or_default(),
+                    }
+                }));
+                page.next_token().map(str::to_string)
+            },
+        )
+        .await?;
         Ok(out)
     }
 
@@ -450,48 +454,49 @@ impl Stacks {
     pub async fn resource_drifts(&self, stack: &str) -> Result<Vec<ResourceDrift>, AwsError> {
         use aws_sdk_cloudformation::types::StackResourceDriftStatus as S;
         let mut out = Vec::new();
-        let mut token: Option<String> = None;
-        loop {
-            let page = self
-                .client
-                .describe_stack_resource_drifts()
-                .stack_name(stack)
-                .stack_resource_drift_status_filters(S::Modified)
-                .stack_resource_drift_status_filters(S::Deleted)
-                .set_next_token(token.clone())
-                .send()
-                .await
-                .map_err(|e| call_error(&self.region, "DescribeStackResourceDrifts", e))?;
-            for d in page.stack_resource_drifts() {
-                out.push(ResourceDrift {
-                    logical_id: d.logical_resource_id().unwrap_or_default().to_string(),
-                    physical_id: d.physical_resource_id().map(str::to_string),
-                    resource_type: d.resource_type().unwrap_or_default().to_string(),
-                    status: d
-                        .stack_resource_drift_status()
-                        .map(|s| s.as_str().to_string())
-                        .unwrap_or_default(),
-                    differences: d
-                        .property_differences()
-                        .iter()
-                        .map(|p| {
-                            (
-                                p.property_path().unwrap_or_default().to_string(),
-                                p.expected_value().map(str::to_string),
-                                p.actual_value().map(str::to_string),
-                                p.difference_type()
-                                    .map(|t| t.as_str().to_string())
-                                    .unwrap_or_default(),
-                            )
-                        })
-                        .collect(),
-                });
-            }
-            token = page.next_token().map(str::to_string);
-            if token.is_none() {
-                return Ok(out);
-            }
-        }
+        paged(
+            &self.region,
+            "DescribeStackResourceDrifts",
+            |token| {
+                self.client
+                    .describe_stack_resource_drifts()
+                    .stack_name(stack)
+                    .stack_resource_drift_status_filters(S::Modified)
+                    .stack_resource_drift_status_filters(S::Deleted)
+                    .set_next_token(token)
+                    .send()
+            },
+            |page| {
+                out.extend(page.stack_resource_drifts().iter().map(|d| {
+                    ResourceDrift {
+                        logical_id: d.logical_resource_id().unwrap_or_default().to_string(),
+                        physical_id: d.physical_resource_id().map(str::to_string),
+                        resource_type: d.resource_type().unwrap_or_default().to_string(),
+                        status: d
+                            .stack_resource_drift_status()
+                            .map(|s| s.as_str().to_string())
+                            .unwrap_or_default(),
+                        differences: d
+                            .property_differences()
+                            .iter()
+                            .map(|p| {
+                                (
+                                    p.property_path().unwrap_or_default().to_string(),
+                                    p.expected_value().map(str::to_string),
+                                    p.actual_value().map(str::to_string),
+                                    p.difference_type()
+                                        .map(|t| t.as_str().to_string())
+                                        .unwrap_or_default(),
+                                )
+                            })
+                            .collect(),
+                    }
+                }));
+                page.next_token().map(str::to_string)
+            },
+        )
+        .await?;
+        Ok(out)
     }
 }
 

@@ -200,6 +200,35 @@ where
     }
 }
 
+/// Every page of a paginated call, one request after another: `send`
+/// makes the request for a page token (`None` for the first page), `take`
+/// consumes a page and returns the token of the next one (`None` to stop,
+/// at the last page or when the caller has enough).
+pub(crate) async fn paged<P, E, R, Fut>(
+    region: &str,
+    operation: &'static str,
+    mut send: impl FnMut(Option<String>) -> Fut,
+    mut take: impl FnMut(P) -> Option<String>,
+) -> Result<(), AwsError>
+where
+    Fut: std::future::Future<
+            Output = Result<P, aws_smithy_runtime_api::client::result::SdkError<E, R>>,
+        >,
+    E: aws_smithy_types::error::metadata::ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    let mut token = None;
+    loop {
+        let page = send(token)
+            .await
+            .map_err(|e| call_error(region, operation, e))?;
+        token = take(page);
+        if token.is_none() {
+            return Ok(());
+        }
+    }
+}
+
 /// The most useful one-line message of an SDK error.
 pub fn sdk_message<E, R>(err: &aws_smithy_runtime_api::client::result::SdkError<E, R>) -> String
 where

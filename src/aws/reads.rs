@@ -51,6 +51,22 @@ where
     }
 }
 
+/// The shape of most reads: one describe call, `None` when the service
+/// says the resource is not found, else its output mapped to the live
+/// properties by `map` (`None` when the output holds no such resource).
+fn described<T, E, R>(
+    result: Result<T, aws_smithy_runtime_api::client::result::SdkError<E, R>>,
+    region: &str,
+    operation: &'static str,
+    map: impl FnOnce(&T) -> Option<Value>,
+) -> Result<Option<Value>, AwsError>
+where
+    E: aws_smithy_types::error::metadata::ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    Ok(found(result, region, operation)?.as_ref().and_then(map))
+}
+
 fn time(t: Option<&aws_smithy_types::DateTime>) -> Value {
     t.and_then(|d| d.fmt(Format::DateTime).ok())
         .map_or(Value::Null, Value::String)
@@ -148,39 +164,41 @@ pub async fn scaling_policies(
     group: &str,
 ) -> Result<Vec<Value>, AwsError> {
     let mut out = Vec::new();
-    let mut token: Option<String> = None;
-    loop {
-        let page = client
-            .describe_policies()
-            .auto_scaling_group_name(group)
-            .set_next_token(token.clone())
-            .send()
-            .await
-            .map_err(|e| call_error(region, "DescribePolicies", e))?;
-        for p in page.scaling_policies() {
-            let ttc = p.target_tracking_configuration().map(|t| {
-                json!({
-                    "PredefinedMetricSpecification": t.predefined_metric_specification().map(|m| json!({
-                        "PredefinedMetricType": m.predefined_metric_type().map(|t| t.as_str()),
-                    })),
-                    "TargetValue": t.target_value(),
-                    "DisableScaleIn": t.disable_scale_in(),
-                })
-            });
-            out.push(compact(json!({
-                "PolicyName": p.policy_name(),
-                "PolicyARN": p.policy_arn(),
-                "PolicyType": p.policy_type(),
-                "AutoScalingGroupName": p.auto_scaling_group_name(),
-                "EstimatedInstanceWarmup": opt(p.estimated_instance_warmup()),
-                "TargetTrackingConfiguration": ttc,
-            })));
-        }
-        token = page.next_token().map(str::to_string);
-        if token.is_none() {
-            return Ok(out);
-        }
-    }
+    super::paged(
+        region,
+        "DescribePolicies",
+        |token| {
+            client
+                .describe_policies()
+                .auto_scaling_group_name(group)
+                .set_next_token(token)
+                .send()
+        },
+        |page| {
+            for p in page.scaling_policies() {
+                let ttc = p.target_tracking_configuration().map(|t| {
+                    json!({
+                        "PredefinedMetricSpecification": t.predefined_metric_specification().map(|m| json!({
+                            "PredefinedMetricType": m.predefined_metric_type().map(|t| t.as_str()),
+                        })),
+                        "TargetValue": t.target_value(),
+                        "DisableScaleIn": t.disable_scale_in(),
+                    })
+                });
+                out.push(compact(json!({
+                    "PolicyName": p.policy_name(),
+                    "PolicyARN": p.policy_arn(),
+                    "PolicyType": p.policy_type(),
+                    "AutoScalingGroupName": p.auto_scaling_group_name(),
+                    "EstimatedInstanceWarmup": opt(p.estimated_instance_warmup()),
+                    "TargetTrackingConfiguration": ttc,
+                })));
+            }
+            page.next_token().map(str::to_string)
+        },
+    )
+    .await?;
+    Ok(out)
 }
 
 /// The scheduled actions of a group (all pages), each with
@@ -192,32 +210,34 @@ pub async fn scheduled_actions(
     group: &str,
 ) -> Result<Vec<Value>, AwsError> {
     let mut out = Vec::new();
-    let mut token: Option<String> = None;
-    loop {
-        let page = client
-            .describe_scheduled_actions()
-            .auto_scaling_group_name(group)
-            .set_next_token(token.clone())
-            .send()
-            .await
-            .map_err(|e| call_error(region, "DescribeScheduledActions", e))?;
-        for a in page.scheduled_update_group_actions() {
-            out.push(compact(json!({
-                "ScheduledActionName": a.scheduled_action_name(),
-                "AutoScalingGroupName": a.auto_scaling_group_name(),
-                "StartTime": time(a.start_time()),
-                "EndTime": time(a.end_time()),
-                "Recurrence": a.recurrence(),
-                "MinSize": opt(a.min_size()),
-                "MaxSize": opt(a.max_size()),
-                "DesiredCapacity": opt(a.desired_capacity()),
-            })));
-        }
-        token = page.next_token().map(str::to_string);
-        if token.is_none() {
-            return Ok(out);
-        }
-    }
+    super::paged(
+        region,
+        "DescribeScheduledActions",
+        |token| {
+            client
+                .describe_scheduled_actions()
+                .auto_scaling_group_name(group)
+                .set_next_token(token)
+                .send()
+        },
+        |page| {
+            for a in page.scheduled_update_group_actions() {
+                out.push(compact(json!({
+                    "ScheduledActionName": a.scheduled_action_name(),
+                    "AutoScalingGroupName": a.auto_scaling_group_name(),
+                    "StartTime": time(a.start_time()),
+                    "EndTime": time(a.end_time()),
+                    "Recurrence": a.recurrence(),
+                    "MinSize": opt(a.min_size()),
+                    "MaxSize": opt(a.max_size()),
+                    "DesiredCapacity": opt(a.desired_capacity()),
+                })));
+            }
+            page.next_token().map(str::to_string)
+        },
+    )
+    .await?;
+    Ok(out)
 }
 
 /// A launch template: `LaunchTemplateId`, `DefaultVersionNumber`,
@@ -231,34 +251,31 @@ pub async fn launch_template(
     id: &str,
     versions: &[String],
 ) -> Result<Option<Value>, AwsError> {
-    let Some(out) = found(
-        client
-            .describe_launch_templates()
-            .launch_template_ids(id)
-            .send()
-            .await,
-        region,
-        "DescribeLaunchTemplates",
-    )?
-    else {
-        return Ok(None);
-    };
-    let Some(lt) = out.launch_templates().first() else {
-        return Ok(None);
-    };
     let mut wanted: Vec<String> = vec!["$Latest".into(), "$Default".into()];
     for v in versions {
         if !wanted.contains(v) {
             wanted.push(v.clone());
         }
     }
-    let out = client
-        .describe_launch_template_versions()
-        .launch_template_id(id)
-        .set_versions(Some(wanted))
-        .send()
-        .await
-        .map_err(|e| call_error(region, "DescribeLaunchTemplateVersions", e))?;
+    // Both at once: the versions need only the id the stack gave.
+    let (out, versions) = futures::join!(
+        client
+            .describe_launch_templates()
+            .launch_template_ids(id)
+            .send(),
+        client
+            .describe_launch_template_versions()
+            .launch_template_id(id)
+            .set_versions(Some(wanted))
+            .send(),
+    );
+    let Some(out) = found(out, region, "DescribeLaunchTemplates")? else {
+        return Ok(None);
+    };
+    let Some(lt) = out.launch_templates().first() else {
+        return Ok(None);
+    };
+    let out = versions.map_err(|e| call_error(region, "DescribeLaunchTemplateVersions", e))?;
     let mut by_number = Map::new();
     for v in out.launch_template_versions() {
         let Some(n) = v.version_number() else {
@@ -340,32 +357,81 @@ fn sg_rules(perms: &[aws_sdk_ec2::types::IpPermission], egress: bool) -> Vec<Val
     out
 }
 
-/// A security group: `GroupId`, `GroupDescription`, `VpcId`, and its
-/// rules as `SecurityGroupIngress` / `SecurityGroupEgress` entries, one per
-/// source (`CidrIp`, `CidrIpv6`, `SourceSecurityGroupId`, `SourcePrefixListId`).
-pub async fn security_group(
-    client: &aws_sdk_ec2::Client,
-    region: &str,
-    id: &str,
-) -> Result<Option<Value>, AwsError> {
-    let Some(out) = found(
-        client.describe_security_groups().group_ids(id).send().await,
-        region,
-        "DescribeSecurityGroups",
-    )?
-    else {
-        return Ok(None);
-    };
-    let Some(g) = out.security_groups().first() else {
-        return Ok(None);
-    };
-    Ok(Some(compact(json!({
+/// A security group as it is compared: `GroupId`, `GroupDescription`,
+/// `VpcId`, and its rules as `SecurityGroupIngress` / `SecurityGroupEgress`
+/// entries, one per source (`CidrIp`, `CidrIpv6`, `SourceSecurityGroupId`,
+/// `SourcePrefixListId`).
+fn security_group_value(g: &aws_sdk_ec2::types::SecurityGroup) -> Value {
+    compact(json!({
         "GroupId": g.group_id(),
         "GroupDescription": g.description(),
         "VpcId": g.vpc_id(),
         "SecurityGroupIngress": sg_rules(g.ip_permissions(), false),
         "SecurityGroupEgress": sg_rules(g.ip_permissions_egress(), true),
-    }))))
+    }))
+}
+
+/// A security group (see [`security_group_value`]).
+pub async fn security_group(
+    client: &aws_sdk_ec2::Client,
+    region: &str,
+    id: &str,
+) -> Result<Option<Value>, AwsError> {
+    let out = client.describe_security_groups().group_ids(id).send().await;
+    described(out, region, "DescribeSecurityGroups", |out| {
+        out.security_groups().first().map(security_group_value)
+    })
+}
+
+/// Security groups by id, in one DescribeSecurityGroups call, each read as
+/// [`security_group`] reads it, in the order of `ids`. AWS refuses the
+/// whole call when one of the ids does not exist (`InvalidGroup.NotFound`):
+/// then each group is read on its own, so that the missing ones read as
+/// `None` and the others still read.
+pub async fn security_groups(
+    client: &aws_sdk_ec2::Client,
+    region: &str,
+    ids: &[&str],
+) -> Vec<Result<Option<Value>, AwsError>> {
+    let mut unique: Vec<String> = ids.iter().map(|id| id.to_string()).collect();
+    unique.sort();
+    unique.dedup();
+    if unique.len() < 2 {
+        return futures::future::join_all(ids.iter().map(|id| security_group(client, region, id)))
+            .await;
+    }
+    match client
+        .describe_security_groups()
+        .set_group_ids(Some(unique))
+        .send()
+        .await
+    {
+        Ok(out) => ids
+            .iter()
+            .map(|id| {
+                Ok(out
+                    .security_groups()
+                    .iter()
+                    .find(|g| g.group_id() == Some(id))
+                    .map(security_group_value))
+            })
+            .collect(),
+        Err(e) if not_found(&e) => {
+            futures::future::join_all(ids.iter().map(|id| security_group(client, region, id))).await
+        }
+        Err(e) => {
+            let message = sdk_message(&e);
+            ids.iter()
+                .map(|_| {
+                    Err(AwsError::Call {
+                        region: region.to_string(),
+                        operation: "DescribeSecurityGroups",
+                        message: message.clone(),
+                    })
+                })
+                .collect()
+        }
+    }
 }
 
 fn attributes(items: impl Iterator<Item = (Option<String>, Option<String>)>) -> Vec<Value> {
@@ -381,27 +447,24 @@ pub async fn load_balancer(
     region: &str,
     arn: &str,
 ) -> Result<Option<Value>, AwsError> {
-    let Some(out) = found(
+    // Both at once: the attributes need only the ARN the stack gave.
+    let (out, attrs) = futures::join!(
         client
             .describe_load_balancers()
             .load_balancer_arns(arn)
-            .send()
-            .await,
-        region,
-        "DescribeLoadBalancers",
-    )?
-    else {
+            .send(),
+        client
+            .describe_load_balancer_attributes()
+            .load_balancer_arn(arn)
+            .send(),
+    );
+    let Some(out) = found(out, region, "DescribeLoadBalancers")? else {
         return Ok(None);
     };
     let Some(lb) = out.load_balancers().first() else {
         return Ok(None);
     };
-    let attrs = client
-        .describe_load_balancer_attributes()
-        .load_balancer_arn(arn)
-        .send()
-        .await
-        .map_err(|e| call_error(region, "DescribeLoadBalancerAttributes", e))?;
+    let attrs = attrs.map_err(|e| call_error(region, "DescribeLoadBalancerAttributes", e))?;
     Ok(Some(compact(json!({
         "LoadBalancerArn": arn,
         "Type": lb.r#type().map(|t| t.as_str()),
@@ -477,27 +540,24 @@ pub async fn target_group(
     region: &str,
     arn: &str,
 ) -> Result<Option<Value>, AwsError> {
-    let Some(out) = found(
+    // Both at once: the attributes need only the ARN the stack gave.
+    let (out, attrs) = futures::join!(
         client
             .describe_target_groups()
             .target_group_arns(arn)
-            .send()
-            .await,
-        region,
-        "DescribeTargetGroups",
-    )?
-    else {
+            .send(),
+        client
+            .describe_target_group_attributes()
+            .target_group_arn(arn)
+            .send(),
+    );
+    let Some(out) = found(out, region, "DescribeTargetGroups")? else {
         return Ok(None);
     };
     let Some(tg) = out.target_groups().first() else {
         return Ok(None);
     };
-    let attrs = client
-        .describe_target_group_attributes()
-        .target_group_arn(arn)
-        .send()
-        .await
-        .map_err(|e| call_error(region, "DescribeTargetGroupAttributes", e))?;
+    let attrs = attrs.map_err(|e| call_error(region, "DescribeTargetGroupAttributes", e))?;
     Ok(Some(compact(json!({
         "TargetGroupArn": arn,
         "Protocol": tg.protocol().map(|p| p.as_str()),
@@ -526,47 +586,40 @@ pub async fn replication_group(
     region: &str,
     id: &str,
 ) -> Result<Option<Value>, AwsError> {
-    let Some(out) = found(
-        client
-            .describe_replication_groups()
-            .replication_group_id(id)
-            .send()
-            .await,
-        region,
-        "DescribeReplicationGroups",
-    )?
-    else {
-        return Ok(None);
-    };
-    let Some(g) = out.replication_groups().first() else {
-        return Ok(None);
-    };
-    let groups: Vec<Value> = g
-        .node_groups()
-        .iter()
-        .map(|n| {
-            json!({
-                "NodeGroupId": n.node_group_id(),
-                "Replicas": n.node_group_members().len().saturating_sub(1),
+    let out = client
+        .describe_replication_groups()
+        .replication_group_id(id)
+        .send()
+        .await;
+    described(out, region, "DescribeReplicationGroups", |out| {
+        let g = out.replication_groups().first()?;
+        let groups: Vec<Value> = g
+            .node_groups()
+            .iter()
+            .map(|n| {
+                json!({
+                    "NodeGroupId": n.node_group_id(),
+                    "Replicas": n.node_group_members().len().saturating_sub(1),
+                })
             })
-        })
-        .collect();
-    let enabled = |s: Option<&str>| s.map(|s| s == "enabled" || s == "enabling");
-    Ok(Some(compact(json!({
-        "ReplicationGroupId": g.replication_group_id(),
-        "Status": g.status(),
-        "CacheNodeType": g.cache_node_type(),
-        "Engine": g.engine(),
-        "NumNodeGroups": g.node_groups().len(),
-        "NodeGroups": groups,
-        "AtRestEncryptionEnabled": opt(g.at_rest_encryption_enabled()),
-        "TransitEncryptionEnabled": opt(g.transit_encryption_enabled()),
-        "AuthTokenEnabled": opt(g.auth_token_enabled()),
-        "AutomaticFailoverEnabled": opt(enabled(g.automatic_failover().map(|s| s.as_str()))),
-        "MultiAZEnabled": opt(enabled(g.multi_az().map(|s| s.as_str()))),
-        "Port": opt(g.configuration_endpoint().and_then(|e| e.port())),
-        "SnapshotRetentionLimit": opt(g.snapshot_retention_limit()),
-    }))))
+            .collect();
+        let enabled = |s: Option<&str>| s.map(|s| s == "enabled" || s == "enabling");
+        Some(compact(json!({
+            "ReplicationGroupId": g.replication_group_id(),
+            "Status": g.status(),
+            "CacheNodeType": g.cache_node_type(),
+            "Engine": g.engine(),
+            "NumNodeGroups": g.node_groups().len(),
+            "NodeGroups": groups,
+            "AtRestEncryptionEnabled": opt(g.at_rest_encryption_enabled()),
+            "TransitEncryptionEnabled": opt(g.transit_encryption_enabled()),
+            "AuthTokenEnabled": opt(g.auth_token_enabled()),
+            "AutomaticFailoverEnabled": opt(enabled(g.automatic_failover().map(|s| s.as_str()))),
+            "MultiAZEnabled": opt(enabled(g.multi_az().map(|s| s.as_str()))),
+            "Port": opt(g.configuration_endpoint().and_then(|e| e.port())),
+            "SnapshotRetentionLimit": opt(g.snapshot_retention_limit()),
+        })))
+    })
 }
 
 /// A DocumentDB cluster: `EngineVersion`, `StorageEncrypted`, `KmsKeyId`,
@@ -577,39 +630,32 @@ pub async fn docdb_cluster(
     region: &str,
     id: &str,
 ) -> Result<Option<Value>, AwsError> {
-    let Some(out) = found(
-        client
-            .describe_db_clusters()
-            .db_cluster_identifier(id)
-            .send()
-            .await,
-        region,
-        "DescribeDBClusters",
-    )?
-    else {
-        return Ok(None);
-    };
-    let Some(c) = out.db_clusters().first() else {
-        return Ok(None);
-    };
-    let members: Vec<Value> = c
-        .db_cluster_members()
-        .iter()
-        .filter_map(|m| m.db_instance_identifier())
-        .map(Value::from)
-        .collect();
-    Ok(Some(compact(json!({
-        "DBClusterIdentifier": c.db_cluster_identifier(),
-        "Status": c.status(),
-        "EngineVersion": c.engine_version(),
-        "StorageEncrypted": opt(c.storage_encrypted()),
-        "KmsKeyId": c.kms_key_id(),
-        "DeletionProtection": opt(c.deletion_protection()),
-        "BackupRetentionPeriod": opt(c.backup_retention_period()),
-        "Port": opt(c.port()),
-        "EnableCloudwatchLogsExports": c.enabled_cloudwatch_logs_exports(),
-        "Members": members,
-    }))))
+    let out = client
+        .describe_db_clusters()
+        .db_cluster_identifier(id)
+        .send()
+        .await;
+    described(out, region, "DescribeDBClusters", |out| {
+        let c = out.db_clusters().first()?;
+        let members: Vec<Value> = c
+            .db_cluster_members()
+            .iter()
+            .filter_map(|m| m.db_instance_identifier())
+            .map(Value::from)
+            .collect();
+        Some(compact(json!({
+            "DBClusterIdentifier": c.db_cluster_identifier(),
+            "Status": c.status(),
+            "EngineVersion": c.engine_version(),
+            "StorageEncrypted": opt(c.storage_encrypted()),
+            "KmsKeyId": c.kms_key_id(),
+            "DeletionProtection": opt(c.deletion_protection()),
+            "BackupRetentionPeriod": opt(c.backup_retention_period()),
+            "Port": opt(c.port()),
+            "EnableCloudwatchLogsExports": c.enabled_cloudwatch_logs_exports(),
+            "Members": members,
+        })))
+    })
 }
 
 /// A DocumentDB instance: `DBInstanceClass`, `AvailabilityZone`,
@@ -619,28 +665,21 @@ pub async fn docdb_instance(
     region: &str,
     id: &str,
 ) -> Result<Option<Value>, AwsError> {
-    let Some(out) = found(
-        client
-            .describe_db_instances()
-            .db_instance_identifier(id)
-            .send()
-            .await,
-        region,
-        "DescribeDBInstances",
-    )?
-    else {
-        return Ok(None);
-    };
-    let Some(i) = out.db_instances().first() else {
-        return Ok(None);
-    };
-    Ok(Some(compact(json!({
-        "DBInstanceIdentifier": i.db_instance_identifier(),
-        "Status": i.db_instance_status(),
-        "DBInstanceClass": i.db_instance_class(),
-        "AvailabilityZone": i.availability_zone(),
-        "DBClusterIdentifier": i.db_cluster_identifier(),
-    }))))
+    let out = client
+        .describe_db_instances()
+        .db_instance_identifier(id)
+        .send()
+        .await;
+    described(out, region, "DescribeDBInstances", |out| {
+        let i = out.db_instances().first()?;
+        Some(compact(json!({
+            "DBInstanceIdentifier": i.db_instance_identifier(),
+            "Status": i.db_instance_status(),
+            "DBInstanceClass": i.db_instance_class(),
+            "AvailabilityZone": i.availability_zone(),
+            "DBClusterIdentifier": i.db_cluster_identifier(),
+        })))
+    })
 }
 
 /// An OpenSearch Service domain: `EngineVersion`, `ClusterConfig`
@@ -652,49 +691,42 @@ pub async fn opensearch_domain(
     region: &str,
     name: &str,
 ) -> Result<Option<Value>, AwsError> {
-    let Some(out) = found(
-        client.describe_domain().domain_name(name).send().await,
-        region,
-        "DescribeDomain",
-    )?
-    else {
-        return Ok(None);
-    };
-    let Some(d) = out.domain_status() else {
-        return Ok(None);
-    };
-    if d.deleted() == Some(true) {
-        return Ok(None);
-    }
-    let c = d.cluster_config();
-    let ebs = d.ebs_options();
-    let endpoint = d.domain_endpoint_options();
-    Ok(Some(compact(json!({
-        "DomainName": d.domain_name(),
-        "EngineVersion": d.engine_version(),
-        "ClusterConfig": c.map(|c| json!({
-            "InstanceType": c.instance_type().map(|t| t.as_str()),
-            "InstanceCount": opt(c.instance_count()),
-            "DedicatedMasterEnabled": opt(c.dedicated_master_enabled()),
-            "DedicatedMasterType": c.dedicated_master_type().map(|t| t.as_str()),
-            "DedicatedMasterCount": opt(c.dedicated_master_count()),
-            "ZoneAwarenessEnabled": opt(c.zone_awareness_enabled()),
-            "ZoneAwarenessConfig": c.zone_awareness_config().map(|z| json!({
-                "AvailabilityZoneCount": opt(z.availability_zone_count()),
+    let out = client.describe_domain().domain_name(name).send().await;
+    described(out, region, "DescribeDomain", |out| {
+        let d = out.domain_status()?;
+        if d.deleted() == Some(true) {
+            return None;
+        }
+        let c = d.cluster_config();
+        let ebs = d.ebs_options();
+        let endpoint = d.domain_endpoint_options();
+        Some(compact(json!({
+            "DomainName": d.domain_name(),
+            "EngineVersion": d.engine_version(),
+            "ClusterConfig": c.map(|c| json!({
+                "InstanceType": c.instance_type().map(|t| t.as_str()),
+                "InstanceCount": opt(c.instance_count()),
+                "DedicatedMasterEnabled": opt(c.dedicated_master_enabled()),
+                "DedicatedMasterType": c.dedicated_master_type().map(|t| t.as_str()),
+                "DedicatedMasterCount": opt(c.dedicated_master_count()),
+                "ZoneAwarenessEnabled": opt(c.zone_awareness_enabled()),
+                "ZoneAwarenessConfig": c.zone_awareness_config().map(|z| json!({
+                    "AvailabilityZoneCount": opt(z.availability_zone_count()),
+                })),
             })),
-        })),
-        "EBSOptions": ebs.map(|e| json!({
-            "EBSEnabled": opt(e.ebs_enabled()),
-            "VolumeType": e.volume_type().map(|t| t.as_str()),
-            "VolumeSize": opt(e.volume_size()),
-        })),
-        "EncryptionAtRestOptions": d.encryption_at_rest_options().map(|e| json!({"Enabled": opt(e.enabled())})),
-        "NodeToNodeEncryptionOptions": d.node_to_node_encryption_options().map(|e| json!({"Enabled": opt(e.enabled())})),
-        "DomainEndpointOptions": endpoint.map(|e| json!({
-            "EnforceHTTPS": opt(e.enforce_https()),
-            "TLSSecurityPolicy": e.tls_security_policy().map(|t| t.as_str()),
-        })),
-    }))))
+            "EBSOptions": ebs.map(|e| json!({
+                "EBSEnabled": opt(e.ebs_enabled()),
+                "VolumeType": e.volume_type().map(|t| t.as_str()),
+                "VolumeSize": opt(e.volume_size()),
+            })),
+            "EncryptionAtRestOptions": d.encryption_at_rest_options().map(|e| json!({"Enabled": opt(e.enabled())})),
+            "NodeToNodeEncryptionOptions": d.node_to_node_encryption_options().map(|e| json!({"Enabled": opt(e.enabled())})),
+            "DomainEndpointOptions": endpoint.map(|e| json!({
+                "EnforceHTTPS": opt(e.enforce_https()),
+                "TLSSecurityPolicy": e.tls_security_policy().map(|t| t.as_str()),
+            })),
+        })))
+    })
 }
 
 /// An EKS cluster: `Name`, `Version`, `Status`, `ResourcesVpcConfig
@@ -707,54 +739,47 @@ pub async fn eks_cluster(
     region: &str,
     name: &str,
 ) -> Result<Option<Value>, AwsError> {
-    let Some(out) = found(
-        client.describe_cluster().name(name).send().await,
-        region,
-        "DescribeCluster",
-    )?
-    else {
-        return Ok(None);
-    };
-    let Some(c) = out.cluster() else {
-        return Ok(None);
-    };
-    let vpc = c.resources_vpc_config().map(|v| {
-        json!({
-            "EndpointPublicAccess": v.endpoint_public_access(),
-            "EndpointPrivateAccess": v.endpoint_private_access(),
-            "PublicAccessCidrs": v.public_access_cidrs(),
-        })
-    });
-    let enabled: Vec<Value> = c
-        .logging()
-        .map(|l| l.cluster_logging())
-        .unwrap_or_default()
-        .iter()
-        .filter(|s| s.enabled() == Some(true))
-        .flat_map(|s| s.types())
-        .map(|t| json!({"Type": t.as_str()}))
-        .collect();
-    let encryption: Vec<Value> = c
-        .encryption_config()
-        .iter()
-        .map(|e| {
+    let out = client.describe_cluster().name(name).send().await;
+    described(out, region, "DescribeCluster", |out| {
+        let c = out.cluster()?;
+        let vpc = c.resources_vpc_config().map(|v| {
             json!({
-                "Resources": e.resources(),
-                "Provider": {"KeyArn": e.provider().and_then(|p| p.key_arn())},
+                "EndpointPublicAccess": v.endpoint_public_access(),
+                "EndpointPrivateAccess": v.endpoint_private_access(),
+                "PublicAccessCidrs": v.public_access_cidrs(),
             })
-        })
-        .collect();
-    Ok(Some(compact(json!({
-        "Name": c.name(),
-        "Version": c.version(),
-        "Status": c.status().map(|s| s.as_str()),
-        "ResourcesVpcConfig": vpc,
-        "Logging": {"ClusterLogging": {"EnabledTypes": enabled}},
-        "EncryptionConfig": encryption,
-        "AccessConfig": c.access_config().map(|a| json!({
-            "AuthenticationMode": a.authentication_mode().map(|m| m.as_str()),
-        })),
-    }))))
+        });
+        let enabled: Vec<Value> = c
+            .logging()
+            .map(|l| l.cluster_logging())
+            .unwrap_or_default()
+            .iter()
+            .filter(|s| s.enabled() == Some(true))
+            .flat_map(|s| s.types())
+            .map(|t| json!({"Type": t.as_str()}))
+            .collect();
+        let encryption: Vec<Value> = c
+            .encryption_config()
+            .iter()
+            .map(|e| {
+                json!({
+                    "Resources": e.resources(),
+                    "Provider": {"KeyArn": e.provider().and_then(|p| p.key_arn())},
+                })
+            })
+            .collect();
+        Some(compact(json!({
+            "Name": c.name(),
+            "Version": c.version(),
+            "Status": c.status().map(|s| s.as_str()),
+            "ResourcesVpcConfig": vpc,
+            "Logging": {"ClusterLogging": {"EnabledTypes": enabled}},
+            "EncryptionConfig": encryption,
+            "AccessConfig": c.access_config().map(|a| json!({
+                "AuthenticationMode": a.authentication_mode().map(|m| m.as_str()),
+            })),
+        })))
+    })
 }
 
 /// An EKS access entry, by CloudFormation's physical id
@@ -772,29 +797,22 @@ pub async fn eks_access_entry(
             message: format!("the physical id {id} is not <cluster>|<principal ARN>"),
         });
     };
-    let Some(out) = found(
-        client
-            .describe_access_entry()
-            .cluster_name(cluster)
-            .principal_arn(principal)
-            .send()
-            .await,
-        region,
-        "DescribeAccessEntry",
-    )?
-    else {
-        return Ok(None);
-    };
-    let Some(e) = out.access_entry() else {
-        return Ok(None);
-    };
-    Ok(Some(compact(json!({
-        "ClusterName": e.cluster_name(),
-        "PrincipalArn": e.principal_arn(),
-        "Type": e.r#type(),
-        "Username": e.username(),
-        "KubernetesGroups": e.kubernetes_groups(),
-    }))))
+    let out = client
+        .describe_access_entry()
+        .cluster_name(cluster)
+        .principal_arn(principal)
+        .send()
+        .await;
+    described(out, region, "DescribeAccessEntry", |out| {
+        let e = out.access_entry()?;
+        Some(compact(json!({
+            "ClusterName": e.cluster_name(),
+            "PrincipalArn": e.principal_arn(),
+            "Type": e.r#type(),
+            "Username": e.username(),
+            "KubernetesGroups": e.kubernetes_groups(),
+        })))
+    })
 }
 
 /// The last segments of an AMP ARN (`…:workspace/<id>`,
@@ -816,30 +834,24 @@ pub async fn aps_workspace(
     id: &str,
 ) -> Result<Option<Value>, AwsError> {
     let workspace_id = arn_path(id).first().copied().unwrap_or(id);
-    let Some(out) = found(
+    // Both at once: the logging configuration needs only the workspace id.
+    let (out, logging) = futures::join!(
         client
             .describe_workspace()
             .workspace_id(workspace_id)
-            .send()
-            .await,
-        region,
-        "DescribeWorkspace",
-    )?
-    else {
+            .send(),
+        client
+            .describe_logging_configuration()
+            .workspace_id(workspace_id)
+            .send(),
+    );
+    let Some(out) = found(out, region, "DescribeWorkspace")? else {
         return Ok(None);
     };
     let Some(w) = out.workspace() else {
         return Ok(None);
     };
-    let logging = found(
-        client
-            .describe_logging_configuration()
-            .workspace_id(workspace_id)
-            .send()
-            .await,
-        region,
-        "DescribeLoggingConfiguration",
-    )?;
+    let logging = found(logging, region, "DescribeLoggingConfiguration")?;
     let log_group = logging
         .as_ref()
         .and_then(|l| l.logging_configuration())
@@ -868,27 +880,20 @@ pub async fn aps_rule_groups_namespace(
             message: format!("the physical id {arn} is not a rule groups namespace ARN"),
         });
     };
-    let Some(out) = found(
-        client
-            .describe_rule_groups_namespace()
-            .workspace_id(workspace_id)
-            .name(name)
-            .send()
-            .await,
-        region,
-        "DescribeRuleGroupsNamespace",
-    )?
-    else {
-        return Ok(None);
-    };
-    let Some(n) = out.rule_groups_namespace() else {
-        return Ok(None);
-    };
-    Ok(Some(compact(json!({
-        "Name": n.name(),
-        "Status": n.status().map(|s| s.status_code().as_str()),
-        "Data": String::from_utf8_lossy(n.data().as_ref()),
-    }))))
+    let out = client
+        .describe_rule_groups_namespace()
+        .workspace_id(workspace_id)
+        .name(name)
+        .send()
+        .await;
+    described(out, region, "DescribeRuleGroupsNamespace", |out| {
+        let n = out.rule_groups_namespace()?;
+        Some(compact(json!({
+            "Name": n.name(),
+            "Status": n.status().map(|s| s.status_code().as_str()),
+            "Data": String::from_utf8_lossy(n.data().as_ref()),
+        })))
+    })
 }
 
 /// The value of a Service Quotas quota of EC2 (e.g. `L-1216C47A`, the
