@@ -117,7 +117,7 @@ fn a_saved_plan_applies_exactly_its_cloudflare_changes() {
     let (stdout, _) = run(&p, Some(&cf), &["plan", "-e", "test", "--out", file_arg], 0);
     assert!(stdout.contains("cache_rules"), "{stdout}");
     let saved: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
-    assert_eq!(saved["format_version"], 2);
+    assert_eq!(saved["format_version"], 3);
     let changes = saved["cloudflare"]["changes"]
         .as_array()
         .expect("saved Cloudflare changes");

@@ -57,6 +57,10 @@ pub struct ApplyArgs {
     /// rules, prefix lists, IAM policies); without it apply refuses them.
     #[arg(long)]
     allow_broadening: bool,
+    /// Refuse (exit 1, `engine::old_plan`) a saved plan made longer ago
+    /// than this (seconds, or 30m, 2h, 1d), measured on the run's clock.
+    #[arg(long, value_name = "DURATION", requires = "planfile", value_parser = crate::engine::provenance::parse_max_age)]
+    max_plan_age: Option<Duration>,
 }
 
 /// `destroy -e ENV [--yes] [--region R]…`.
@@ -120,8 +124,24 @@ pub fn run(project: &Project, args: &ApplyArgs, ui: Ui) -> Result<Outcome, Error
     let out_dir = project.out_dir(&plan);
     let rt = super::runtime()?;
     let regions: Vec<String> = stacks.iter().map(|s| s.region.clone()).collect();
+    // A saved plan is read and checked for age before anything is asked of AWS.
+    let saved = match &args.planfile {
+        Some(file) => {
+            let text = std::fs::read_to_string(file).map_err(|e| Error::io(file, e))?;
+            let saved = SavedPlan::from_text(file, &text)?;
+            if let Some(max) = args.max_plan_age {
+                crate::engine::provenance::check_age(saved.created_at, project.now, max)?;
+            }
+            Some(saved)
+        }
+        None => None,
+    };
     let work = with_wait_limit(args.timeout, async {
         let aws = Aws::load().await.map_err(EngineError::from)?;
+        if let Some(saved) = &saved {
+            let account = aws.account_id().await.map_err(EngineError::from)?;
+            crate::engine::provenance::check_account(&saved.account_id, &account)?;
+        }
         // Stacks another apply (or an interrupted one) is still changing:
         // wait for them, so that the plan starts from what runs.
         let waiting = Progress::new(false);
@@ -129,10 +149,8 @@ pub fn run(project: &Project, args: &ApplyArgs, ui: Ui) -> Result<Outcome, Error
         drop(waiting);
         // A saved plan's Cloudflare part (None: no plan file).
         let mut cloudflare_from_file: Option<Option<SavedCloudflare>> = None;
-        let plans = match &args.planfile {
-            Some(file) => {
-                let text = std::fs::read_to_string(file).map_err(|e| Error::io(file, e))?;
-                let saved = SavedPlan::from_text(file, &text)?;
+        let plans = match saved {
+            Some(saved) => {
                 let plans = plans_from_saved(&aws, &plan, &rendered, &saved, &args.regions).await?;
                 if let Some(cf) = &saved.cloudflare {
                     // Before any stack changes: a token, and fresh objects.

@@ -10,6 +10,7 @@ use super::{EnvArg, Error, Outcome};
 use crate::aws::Aws;
 use crate::engine::cloudflare::plan_cloudflare;
 use crate::engine::planner::plan_all;
+use crate::engine::provenance::Provenance;
 use crate::engine::saved::SavedPlan;
 use crate::engine::wait::{parse_timeout, with_wait_limit};
 use crate::engine::{EngineError, RegionPlan, select_regions};
@@ -100,15 +101,20 @@ pub fn run(project: &Project, args: &PlanArgs) -> Result<Outcome, Error> {
     let rendered = project.render(&plan)?;
     let stacks = selected(&rendered, &args.regions)?;
     let rt = super::runtime()?;
-    let (plans, cf) = rt.block_on(with_wait_limit(args.timeout, async {
+    let (plans, cf, provenance) = rt.block_on(with_wait_limit(args.timeout, async {
         let aws = Aws::load().await?;
         let plans = plan_regions(&aws, &plan, &stacks, args.out.is_some()).await?;
         let cf = plan_cloudflare(&aws, &plan, &rendered).await?;
-        Ok::<_, Error>((plans, cf))
+        // A saved plan records the account, commit and time it was made.
+        let provenance = match &args.out {
+            Some(_) => Some(Provenance::collect(&aws, &project.root, project.now).await?),
+            None => None,
+        };
+        Ok::<_, Error>((plans, cf, provenance))
     }))?;
     let mut saved_text = None;
-    if let Some(out) = &args.out {
-        let text = SavedPlan::from_plans(&plan, &plans, &cf).to_text();
+    if let (Some(out), Some(provenance)) = (&args.out, provenance) {
+        let text = SavedPlan::from_plans(&plan, &plans, &cf, provenance).to_text();
         std::fs::write(out, &text).map_err(|e| Error::io(out, e))?;
         saved_text = Some(text);
     }

@@ -4,6 +4,7 @@
 //! carries out what the core decided. One error type, [`EngineError`].
 //!
 //! - [`planner`]: `plan`, per region; [`saved`]: saved plans and staleness;
+//! - [`provenance`]: a saved plan's account, commit and age;
 //! - [`apply`]: `apply`, `destroy`, `outputs`; [`repair`]: drift repair steps;
 //! - [`observe`]: reading what runs; [`drift`]: `drift` and the planner's check;
 //! - [`cloudflare`]: the Cloudflare side of plan, apply and drift;
@@ -20,6 +21,7 @@ pub mod observe;
 pub mod origin;
 pub mod planner;
 pub mod progress;
+pub mod provenance;
 pub mod repair;
 pub mod report;
 pub mod saved;
@@ -79,6 +81,38 @@ pub enum EngineError {
         help("run `streamscale plan --out FILE` again and apply the new file")
     )]
     Stale(String),
+    /// A saved plan older than `apply --max-plan-age`.
+    #[error(
+        "the saved plan is too old: made at {created_at}, {age} ago, more than --max-plan-age {max}; nothing was applied"
+    )]
+    #[diagnostic(
+        code(engine::old_plan),
+        help("run `streamscale plan --out FILE` again, review it, and apply the new file")
+    )]
+    OldPlan {
+        /// When the plan was made (RFC 3339).
+        created_at: String,
+        /// Its age now (`2h15m`).
+        age: String,
+        /// The limit (`30m`).
+        max: String,
+    },
+    /// A saved plan made with another AWS account's credentials.
+    #[error(
+        "the saved plan was made for AWS account {saved}, but these credentials are for account {current}; nothing was applied"
+    )]
+    #[diagnostic(
+        code(engine::wrong_account),
+        help(
+            "apply with the credentials of account {saved} (that environment's deploy role), or make the plan again with this account's"
+        )
+    )]
+    WrongAccount {
+        /// The account the plan recorded.
+        saved: String,
+        /// The account of the credentials apply runs with.
+        current: String,
+    },
     /// A saved plan file is unreadable.
     #[error("{path}: {message}")]
     #[diagnostic(code(engine::plan_file))]

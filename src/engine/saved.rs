@@ -1,14 +1,19 @@
 //! Saved plans (`plan --out FILE`): what was seen and decided per region,
 //! so that `apply FILE` applies exactly that or refuses when it is stale:
 //! the stacks' changes and repairs, and the Cloudflare changes with a digest
-//! of the live Cloudflare objects the plan read.
+//! of the live Cloudflare objects the plan read; and where it comes from
+//! (the AWS account, the streamscale version, the git commit, the time),
+//! so that apply refuses another account's plan or one too old.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use chrono::{DateTime, Utc};
+
 use super::cloudflare::{CloudflarePlan, SavedCloudflare};
+use super::provenance::Provenance;
 use super::{EngineError, RegionPlan, StackAction};
 use crate::aws::Aws;
 use crate::aws::cloudformation::Stacks;
@@ -18,8 +23,9 @@ use streamscale_core::render::Rendered;
 use streamscale_core::repair::RepairStep;
 
 /// The version of the saved-plan format (2: typed drift repair steps and
-/// the Cloudflare changes).
-pub const FORMAT_VERSION: u32 = 2;
+/// the Cloudflare changes; 3: the AWS account, git commit and creation
+/// time).
+pub const FORMAT_VERSION: u32 = 3;
 
 /// A saved plan file.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -36,6 +42,14 @@ pub struct SavedPlan {
     pub stack_name: String,
     /// The streamscale version that wrote it.
     pub streamscale_version: String,
+    /// The AWS account the plan read (STS GetCallerIdentity); apply
+    /// refuses to run it with another account's credentials.
+    pub account_id: String,
+    /// The commit of the git checkout the plan was made in (null outside
+    /// a checkout).
+    pub git_commit: Option<String>,
+    /// When the plan was made (the run's clock, `--now`/`STREAMSCALE_NOW`).
+    pub created_at: DateTime<Utc>,
     /// Per region.
     pub regions: BTreeMap<String, SavedRegion>,
     /// The Cloudflare changes the plan showed (absent: Cloudflare was not
@@ -43,6 +57,14 @@ pub struct SavedPlan {
     /// changes nothing on Cloudflare).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cloudflare: Option<SavedCloudflare>,
+}
+
+/// The fields every format version has, read before the rest.
+#[derive(Deserialize)]
+struct Head {
+    kind: Option<String>,
+    format_version: Option<u32>,
+    streamscale_version: Option<String>,
 }
 
 /// One region of a saved plan.
@@ -91,6 +113,7 @@ impl SavedPlan {
         plan: &streamscale_core::plan::Plan,
         regions: &[RegionPlan],
         cloudflare: &CloudflarePlan,
+        provenance: Provenance,
     ) -> Self {
         SavedPlan {
             format_version: FORMAT_VERSION,
@@ -99,6 +122,9 @@ impl SavedPlan {
             environment: plan.environment.clone(),
             stack_name: plan.stack_name(),
             streamscale_version: env!("CARGO_PKG_VERSION").into(),
+            account_id: provenance.account_id,
+            git_commit: provenance.git_commit,
+            created_at: provenance.created_at,
             regions: regions
                 .iter()
                 .map(|r| {
@@ -138,15 +164,30 @@ impl SavedPlan {
             path: path.display().to_string(),
             message,
         };
-        let saved: SavedPlan = serde_json::from_str(text)
+        // The head first, so that another format is named as such rather
+        // than as a missing field.
+        let head: Head = serde_json::from_str(text)
             .map_err(|e| err(format!("not a streamscale plan file: {e}")))?;
-        if saved.kind != "streamscale-plan" || saved.format_version != FORMAT_VERSION {
+        if head.kind.as_deref() != Some("streamscale-plan") {
             return Err(err(format!(
-                "not a streamscale plan file of format {FORMAT_VERSION} (kind {}, format {})",
-                saved.kind, saved.format_version
+                "not a streamscale plan file (kind {})",
+                head.kind.as_deref().unwrap_or("missing")
             )));
         }
-        Ok(saved)
+        if head.format_version != Some(FORMAT_VERSION) {
+            let format = head.format_version.map_or_else(
+                || "no format version".to_string(),
+                |v| format!("format {v}"),
+            );
+            let writer = head
+                .streamscale_version
+                .map_or_else(String::new, |v| format!(", written by streamscale {v}"));
+            return Err(err(format!(
+                "this plan file is {format}{writer}; streamscale {} reads format {FORMAT_VERSION} only: make the plan again with `streamscale plan --out FILE`",
+                env!("CARGO_PKG_VERSION")
+            )));
+        }
+        serde_json::from_str(text).map_err(|e| err(format!("not a streamscale plan file: {e}")))
     }
 }
 
