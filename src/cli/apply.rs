@@ -214,6 +214,9 @@ pub fn run(project: &Project, args: &ApplyArgs, ui: Ui) -> Result<Outcome, Error
             &stacks,
             &todo,
             args.max_parallel.unwrap_or(todo.len().max(1)),
+            // Another apply got there first: plan again, unless the plan
+            // was saved (then it is stale).
+            args.planfile.is_none(),
             &progress,
         )
         .await;

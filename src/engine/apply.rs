@@ -9,6 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use futures::future::join_all;
 use tokio::sync::Semaphore;
 
+use super::planner::plan_region;
 use super::progress::Progress;
 use super::stacks::{template_source, wait_stack};
 use super::{EngineError, RegionPlan, StackAction, stack_tags};
@@ -18,6 +19,9 @@ use streamscale_core::plan::Plan;
 use streamscale_core::render::RegionStack;
 use streamscale_core::rollout::{PendingRegion, apply_waves, destroy_waves};
 use streamscale_core::stack::Outcome;
+
+mod contention;
+use contention::{Attempt, MAX_REPLANS, classify};
 
 /// How one region's apply ended.
 #[derive(Debug, Clone)]
@@ -55,14 +59,78 @@ fn failure(region: &str, status: &StackStatus, failures: Vec<StackEvent>) -> Reg
     }
 }
 
-/// Apply one region's plan.
+/// Apply one region's plan. When another operation got to the stack
+/// first (see [`contention`]), wait for it to end, plan the region again
+/// against what then runs and apply what is still needed (`replan`), or
+/// refuse the plan as stale (a saved plan, reviewed against another state).
 pub async fn apply_region(
     aws: &Aws,
     plan: &Plan,
     stack: &RegionStack,
     rp: &RegionPlan,
     progress: &Progress,
+    replan: bool,
 ) -> Result<RegionOutcome, EngineError> {
+    let region = &stack.region;
+    let name = plan.stack_name();
+    let stacks = Stacks::new(region, aws.cloudformation(region));
+    let mut current = std::borrow::Cow::Borrowed(rp);
+    let mut replans = 0;
+    loop {
+        let (status, mut cause) = match apply_planned(aws, plan, stack, &current, progress).await {
+            Ok(outcome) => return Ok(outcome),
+            Err(Attempt::Error(e)) => return Err(e),
+            Err(Attempt::Other { status, cause }) => (status, cause),
+        };
+        if !replan {
+            return Err(EngineError::Stale(format!(
+                "{region}: another operation changed stack {name} after the plan was made (it is {status} now; AWS answered: {cause}); nothing more was applied in {region}"
+            )));
+        }
+        // Plan again once the other operation is over, as long as another
+        // one keeps getting there first.
+        current = std::borrow::Cow::Owned(loop {
+            replans += 1;
+            if replans > MAX_REPLANS {
+                return Err(cause);
+            }
+            let before = contention::wait_for_other(&stacks, &name, progress).await?;
+            match plan_region(aws, plan, stack, true).await {
+                Ok(fresh) => break fresh,
+                Err(e) => match classify(&stacks, &name, before.as_ref(), e).await {
+                    Attempt::Error(e) => return Err(e),
+                    Attempt::Other { cause: c, .. } => cause = c,
+                },
+            }
+        });
+        if !current.has_changes() {
+            progress.println(&format!(
+                "[{region}] already up to date: the other operation left what this plan asks for"
+            ));
+            return Ok(RegionOutcome {
+                region: region.clone(),
+                ok: true,
+                skipped: false,
+                message: "already up to date (another operation applied it)".into(),
+                failures: Vec::new(),
+            });
+        }
+        progress.println(&format!(
+            "[{region}] planned again against what runs now: {} resource change(s) still needed",
+            current.changes.len()
+        ));
+    }
+}
+
+/// Apply one region's plan once; [`Attempt::Other`] when another operation
+/// got to the stack first.
+async fn apply_planned(
+    aws: &Aws,
+    plan: &Plan,
+    stack: &RegionStack,
+    rp: &RegionPlan,
+    progress: &Progress,
+) -> Result<RegionOutcome, Attempt> {
     let region = &stack.region;
     let stacks = Stacks::new(region, aws.cloudformation(region));
     let name = plan.stack_name();
@@ -88,12 +156,25 @@ pub async fn apply_region(
             if rp.action == StackAction::ReplaceRolledBack
                 && let Some(info) = stacks.describe(&name).await?
             {
+                if !info.status.never_created() || info.status.is_busy() {
+                    // Not the failed create planned against any more.
+                    return Err(Attempt::Other {
+                        status: info.status.to_string(),
+                        cause: EngineError::Busy {
+                            region: region.clone(),
+                            stack: name.clone(),
+                            status: info.status.to_string(),
+                        },
+                    });
+                }
                 progress.println(&format!(
                     "[{region}] stack {name} is in {} after a failed create: deleting it to create it again",
                     info.status
                 ));
                 let mut seen = seen_events(&stacks, &info.id).await?;
-                stacks.delete(&name).await?;
+                if let Err(e) = stacks.delete(&name).await {
+                    return Err(classify(&stacks, &name, Some(&info), e.into()).await);
+                }
                 let (status, failures) = wait_stack(&stacks, &name, &mut seen, progress).await?;
                 if !status.is_deleted() {
                     return Ok(failure(region, &status, failures));
@@ -101,9 +182,12 @@ pub async fn apply_region(
             }
             let source = template_source(aws, plan, stack, &rp.template_sha256).await?;
             // The line says the operation runs on AWS's side: after the call.
-            stacks
+            if let Err(e) = stacks
                 .create(&name, &source, &stack.parameters, &stack_tags(plan))
-                .await?;
+                .await
+            {
+                return Err(classify(&stacks, &name, None, e.into()).await);
+            }
             progress.start(region, total, "creating");
             let mut seen = HashSet::new();
             let (status, failures) = wait_stack(&stacks, &name, &mut seen, progress).await?;
@@ -121,7 +205,9 @@ pub async fn apply_region(
             })?;
             let id = rp.stack.as_ref().map_or(name.clone(), |s| s.id.clone());
             let mut seen = seen_events(&stacks, &id).await?;
-            stacks.execute_change_set(&name, &cs.id).await?;
+            if let Err(e) = stacks.execute_change_set(&name, &cs.id).await {
+                return Err(classify(&stacks, &name, rp.stack.as_ref(), e.into()).await);
+            }
             progress.start(region, total, "updating");
             let (status, failures) = wait_stack(&stacks, &name, &mut seen, progress).await?;
             if status.outcome() == Outcome::Succeeded {
@@ -154,6 +240,7 @@ pub async fn apply_all(
     stacks: &[&RegionStack],
     plans: &[RegionPlan],
     max_parallel: usize,
+    replan: bool,
     progress: &Progress,
 ) -> Vec<RegionOutcome> {
     let failed = Arc::new(AtomicBool::new(false));
@@ -187,7 +274,7 @@ pub async fn apply_all(
                 let Some(stack) = stacks.iter().find(|s| s.region == rp.region) else {
                     return skipped(&rp.region);
                 };
-                let outcome = match apply_region(aws, plan, stack, rp, progress).await {
+                let outcome = match apply_region(aws, plan, stack, rp, progress, replan).await {
                     Ok(o) => o,
                     Err(e) => {
                         progress.finish(&rp.region, false, "error");
