@@ -174,13 +174,27 @@ impl Default for Settings {
 /// A project root and its settings.
 #[derive(Debug, Clone)]
 pub struct Project {
-    /// The root folder (the current folder, or `-C DIR`).
+    /// The root folder: `-C DIR`, else the nearest folder up from the
+    /// current one holding `streamscale.toml`, else the current folder.
     pub root: PathBuf,
     /// Its settings.
     pub settings: Settings,
     /// The instant this run renders for: the clock, or `--now` /
     /// `STREAMSCALE_NOW` (events past it are left out of the stacks).
     pub now: chrono::DateTime<chrono::Utc>,
+    /// What a relative plan path (`-e envs/x.toml`) is relative to: the
+    /// root, or the folder the command runs in when the root was found
+    /// above it.
+    pub base: PathBuf,
+}
+
+/// The nearest folder from `start` up that holds `streamscale.toml` (as
+/// git and cargo find their roots), if any.
+pub fn find_root(start: &Path) -> Option<PathBuf> {
+    start
+        .ancestors()
+        .find(|d| d.join("streamscale.toml").is_file())
+        .map(Path::to_path_buf)
 }
 
 impl Project {
@@ -201,7 +215,16 @@ impl Project {
             root: root.to_path_buf(),
             settings,
             now: chrono::Utc::now(),
+            base: root.to_path_buf(),
         })
+    }
+
+    /// The same project, with relative plan paths taken from `base`.
+    pub fn relative_to(self, base: &Path) -> Self {
+        Project {
+            base: base.to_path_buf(),
+            ..self
+        }
     }
 
     /// The same project, rendering for `now` instead of the clock.
@@ -217,7 +240,7 @@ impl Project {
             if p.is_absolute() {
                 p
             } else {
-                self.root.join(p)
+                self.base.join(p)
             }
         } else {
             self.root

@@ -8,10 +8,11 @@ use std::time::Duration;
 
 use clap::Args;
 use console::style;
-use serde_json::{Value, json};
+use serde_json::Value;
 
+use super::apply_json::{self, Clock, in_plan_order, show_plan};
 use super::plan::{plan_regions, selected};
-use super::views::{print_plan, report_outcomes};
+use super::views::report_outcomes;
 use super::{EnvArg, Error, Outcome, Ui};
 use crate::aws::Aws;
 use crate::cloudflare::Cloudflare;
@@ -26,7 +27,7 @@ use crate::engine::saved::{SavedPlan, plans_from_saved};
 use crate::engine::wait::{parse_timeout, with_wait_limit};
 use crate::project::Project;
 use streamscale_core::plan::Plan;
-use streamscale_core::render::{Rendered, to_pretty};
+use streamscale_core::render::Rendered;
 
 /// `apply -e ENV [PLANFILE] [--yes] [--max-parallel N] [--region R]…`.
 #[derive(Debug, Args)]
@@ -57,6 +58,10 @@ pub struct ApplyArgs {
     /// rules, prefix lists, IAM policies); without it apply refuses them.
     #[arg(long)]
     allow_broadening: bool,
+    /// Print what changed per region (outcome, timings) as one JSON
+    /// document on stdout; the plan and progress go to stderr.
+    #[arg(long)]
+    json: bool,
     /// Refuse (exit 1, `engine::old_plan`) a saved plan made longer ago
     /// than this (seconds, or 30m, 2h, 1d), measured on the run's clock.
     #[arg(long, value_name = "DURATION", requires = "planfile", value_parser = crate::engine::provenance::parse_max_age)]
@@ -78,6 +83,31 @@ pub struct DestroyArgs {
     /// past it, the region fails and the deletion goes on on AWS's side.
     #[arg(long, value_name = "DURATION", default_value = "1h", value_parser = parse_timeout)]
     timeout: Duration,
+    /// Print each region's outcome and timings as one JSON document on
+    /// stdout.
+    #[arg(long)]
+    json: bool,
+}
+
+impl ApplyArgs {
+    /// `--json`.
+    pub fn json(&self) -> bool {
+        self.json
+    }
+}
+
+impl DestroyArgs {
+    /// `--json`.
+    pub fn json(&self) -> bool {
+        self.json
+    }
+}
+
+impl OutputsArgs {
+    /// `--json`.
+    pub fn json(&self) -> bool {
+        self.json
+    }
 }
 
 /// `outputs -e ENV [--json]`.
@@ -118,6 +148,7 @@ fn confirm(question: &str, yes: bool) -> Result<(), Error> {
 
 /// `apply`.
 pub fn run(project: &Project, args: &ApplyArgs, ui: Ui) -> Result<Outcome, Error> {
+    let clock = Clock::start();
     let plan = super::plan::load_current(project, &args.env.env)?;
     let rendered = project.render(&plan)?;
     let stacks = selected(&rendered, &args.regions)?;
@@ -171,7 +202,7 @@ pub fn run(project: &Project, args: &ApplyArgs, ui: Ui) -> Result<Outcome, Error
                     }
                 }
                 let cf_view = saved_cloudflare_view(&plan, &saved);
-                print_plan(&plans, &cf_view);
+                show_plan(&plans, &cf_view, args.json);
                 super::ci::refuse_broadening(
                     &plan,
                     project.now,
@@ -185,7 +216,7 @@ pub fn run(project: &Project, args: &ApplyArgs, ui: Ui) -> Result<Outcome, Error
             None => {
                 let plans = plan_regions(&aws, &plan, &stacks, true).await?;
                 let cf = plan_cloudflare(&aws, &plan, &rendered).await?;
-                print_plan(&plans, &cf);
+                show_plan(&plans, &cf, args.json);
                 super::ci::refuse_broadening(
                     &plan,
                     project.now,
@@ -220,14 +251,32 @@ pub fn run(project: &Project, args: &ApplyArgs, ui: Ui) -> Result<Outcome, Error
             &progress,
         )
         .await;
+        let times = apply_json::times(&progress, &regions);
         drop(progress);
+        let outcomes = in_plan_order(outcomes, &regions);
         super::ci::finish_apply(&plan.environment, &outcomes)?;
-        report_outcomes(&outcomes)?;
-        let bodies = write_outputs(&aws, &plan, &rendered, &regions, &out_dir).await?;
-        match cloudflare_from_file {
-            Some(saved) => apply_saved_cloudflare(&plan, saved.as_ref()).await?,
-            None => apply_cloudflare(&plan, bodies).await?,
+        let mut result = report_outcomes(&outcomes);
+        if result.is_ok() {
+            result = async {
+                let bodies = write_outputs(&aws, &plan, &rendered, &regions, &out_dir).await?;
+                match cloudflare_from_file {
+                    Some(saved) => apply_saved_cloudflare(&plan, saved.as_ref()).await,
+                    None => apply_cloudflare(&plan, bodies).await,
+                }
+            }
+            .await;
         }
+        if args.json {
+            super::json::print(&apply_json::apply_doc(
+                &plan,
+                &plans,
+                &outcomes,
+                &times,
+                &clock,
+                result.as_ref().err(),
+            ));
+        }
+        result?;
         eprintln!(
             "Apply complete: {} of {} regions changed.",
             outcomes.len(),
@@ -352,6 +401,7 @@ async fn apply_saved_cloudflare(plan: &Plan, saved: Option<&SavedCloudflare>) ->
 
 /// `destroy`.
 pub fn destroy(project: &Project, args: &DestroyArgs, ui: Ui) -> Result<Outcome, Error> {
+    let clock = Clock::start();
     let plan = project.load_plan(&args.env.env)?;
     let rendered = project.render(&plan)?;
     let regions: Vec<String> = selected(&rendered, &args.regions)?
@@ -398,8 +448,21 @@ pub fn destroy(project: &Project, args: &DestroyArgs, ui: Ui) -> Result<Outcome,
         }
         let progress = Progress::new(ui.color && std::io::stderr().is_terminal());
         let outcomes = destroy_all(&aws, &plan, &regions, &progress).await;
+        let times = apply_json::times(&progress, &regions);
         drop(progress);
-        report_outcomes(&outcomes)?;
+        let outcomes = in_plan_order(outcomes, &regions);
+        let result = report_outcomes(&outcomes);
+        if args.json {
+            super::json::print(&apply_json::destroy_doc(
+                &plan,
+                &regions,
+                &outcomes,
+                &times,
+                &clock,
+                result.as_ref().err(),
+            ));
+        }
+        result?;
         eprintln!("Destroy complete.");
         Ok(Outcome::Ok)
     }))
@@ -420,27 +483,38 @@ pub fn outputs(project: &Project, args: &OutputsArgs) -> Result<Outcome, Error> 
             .await
             .map_err(Error::Engine)
     })?;
+    let missing: Vec<String> = regions
+        .iter()
+        .filter(|r| outputs.get(*r).is_none_or(Option::is_none))
+        .cloned()
+        .collect();
+    let error = (!missing.is_empty()).then(|| Error::MissingStacks {
+        stack: plan.stack_name(),
+        regions: missing,
+    });
     if args.json {
-        let doc = json!({
-            "format_version": 1,
-            "name": plan.name,
-            "environment": plan.environment,
-            "stack_name": plan.stack_name(),
-            "regions": outputs,
-        });
-        print!("{}", to_pretty(&doc));
-        return Ok(Outcome::Ok);
-    }
-    for (region, o) in &outputs {
-        println!("{}", style(region).bold().underlined());
-        match o {
-            None => println!("  (no stack {})", plan.stack_name()),
-            Some(o) => {
-                for (k, v) in o {
-                    println!("  {k:<22} {v}");
+        super::json::print(&apply_json::outputs_doc(
+            &plan,
+            &regions,
+            &outputs,
+            error.as_ref(),
+        ));
+    } else {
+        // In the plan's order.
+        for region in &regions {
+            println!("{}", style(region).bold().underlined());
+            match outputs.get(region).and_then(Option::as_ref) {
+                None => println!("  (no stack {})", plan.stack_name()),
+                Some(o) => {
+                    for (k, v) in o {
+                        println!("  {k:<22} {v}");
+                    }
                 }
             }
         }
     }
-    Ok(Outcome::Ok)
+    match error {
+        Some(e) => Err(e),
+        None => Ok(Outcome::Ok),
+    }
 }

@@ -1,4 +1,4 @@
-//! `drift -e ENV [--json] [--detailed-exitcode] [--region R]…`: does what
+//! `drift -e ENV [--json|--format markdown] [--detailed-exitcode] [--region R]…`: does what
 //! runs in each region still match the plan, and if not, exactly where?
 
 use std::fmt::Write as _;
@@ -8,6 +8,7 @@ use clap::Args;
 use console::style;
 use serde_json::{Value, json};
 
+use super::ci::{ReviewFormat, TargetArg};
 use super::runtime;
 use super::views::print_cloudflare;
 use super::{EnvArg, Outcome, Ui};
@@ -18,11 +19,16 @@ use crate::engine::drift::drift_all;
 use crate::engine::wait::{parse_timeout, with_wait_limit};
 use crate::engine::{EngineError, select_regions};
 use crate::project::Project;
+use streamscale_core::digest::sha256_hex;
 use streamscale_core::drift::{
     FORMAT_VERSION, FindingSource, RegionDrift, Status, by_severity, headline,
 };
 use streamscale_core::plan::Plan;
-use streamscale_core::render::to_pretty;
+use streamscale_core::render::Rendered;
+use streamscale_core::review::markdown::marker;
+use streamscale_core::review::{
+    CloudflareItem, PlanReview, Target, render_drift_markdown, review_of_drift,
+};
 use streamscale_core::text::short;
 
 /// `drift -e ENV [--json] [--detailed-exitcode] [--region R]…`.
@@ -47,10 +53,35 @@ pub struct DriftArgs {
     /// (seconds, or 90s, 10m, 1h). Past it, the region is incomplete.
     #[arg(long, value_name = "DURATION", default_value = "15m", value_parser = parse_timeout)]
     timeout: Duration,
+    /// Output format: text, json (as --json) or markdown (for an issue,
+    /// a pull-request comment or a step summary).
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    format: Option<ReviewFormat>,
+    /// Where the markdown goes; it is trimmed to fit its size limit.
+    #[arg(
+        long,
+        value_enum,
+        default_value = "github-comment",
+        value_name = "TARGET"
+    )]
+    target: TargetArg,
+}
+
+impl DriftArgs {
+    /// `--json` or `--format json`.
+    pub fn json(&self) -> bool {
+        self.json || self.format == Some(ReviewFormat::Json)
+    }
 }
 
 /// `drift`.
 pub fn run(project: &Project, args: &DriftArgs, ui: Ui) -> Result<Outcome, Error> {
+    if args.format == Some(ReviewFormat::GitlabTerraform) {
+        return Err(Error::Usage {
+            message: "drift has no gitlab-terraform format (it is the plan's report)".into(),
+            help: Some("use --format text, json or markdown".into()),
+        });
+    }
     let plan = super::plan::load_current(project, &args.env.env)?;
     let rendered = project.render(&plan)?;
     let stacks = select_regions(&rendered, &args.regions).map_err(|message| Error::Usage {
@@ -69,18 +100,41 @@ pub fn run(project: &Project, args: &DriftArgs, ui: Ui) -> Result<Outcome, Error
         };
         Ok::<_, Error>((regions, cf))
     }))?;
-    if args.json {
-        print!("{}", to_pretty(&document(&plan, &regions, &cf)));
+    let review = drift_review(&plan, &rendered, &regions, &cf);
+    let error = unchecked_error(&regions);
+    if args.json() {
+        super::json::print(&super::json::with_error(
+            document(&plan, &regions, &cf),
+            error.as_ref(),
+        ));
+    } else if args.format == Some(ReviewFormat::Markdown) {
+        print!(
+            "{}",
+            super::ci::redact(&render_drift_markdown(&review, args.target.into()))
+        );
     } else {
         print_human(&regions, ui);
         print_cloudflare(&cf);
     }
+    finish_github(&review, &regions, &cf)?;
+    if let Some(e) = error {
+        return Err(e);
+    }
+    let drifted = regions.iter().any(|r| r.status != Status::Clean) || !cf.changes.is_empty();
+    Ok(if drifted && args.detailed_exitcode {
+        Outcome::Changes
+    } else {
+        Outcome::Ok
+    })
+}
+
+/// The error of a run where some region could not be (fully) checked.
+fn unchecked_error(regions: &[RegionDrift]) -> Option<Error> {
     let errors: Vec<&RegionDrift> = regions
         .iter()
         .filter(|r| matches!(r.status, Status::Error | Status::Incomplete))
         .collect();
-    if let Some(first) = errors.first() {
-        return Err(Error::Usage {
+    errors.first().map(|first| Error::Usage {
             message: format!(
                 "drift could not be fully checked in {} of {} region{}: {}: {}",
                 errors.len(),
@@ -92,14 +146,95 @@ pub fn run(project: &Project, args: &DriftArgs, ui: Ui) -> Result<Outcome, Error
             help: Some(
                 "check the credentials' read permissions (autoscaling, ec2, elasticloadbalancing, elasticache, cloudformation Describe*) and that no stack operation is running".into(),
             ),
-        });
-    }
-    let drifted = regions.iter().any(|r| r.status != Status::Clean) || !cf.changes.is_empty();
-    Ok(if drifted && args.detailed_exitcode {
-        Outcome::Changes
-    } else {
-        Outcome::Ok
-    })
+        })
+}
+
+/// The drift run as a review (the markdown's input): the marker carries
+/// the sha256 of the rendered files drift compared against.
+fn drift_review(
+    plan: &Plan,
+    rendered: &Rendered,
+    regions: &[RegionDrift],
+    cf: &CloudflarePlan,
+) -> PlanReview {
+    let files = rendered.files();
+    let parts: Vec<&[u8]> = files
+        .iter()
+        .flat_map(|(path, text)| [path.as_os_str().as_encoded_bytes(), text.as_bytes()])
+        .collect();
+    review_of_drift(
+        &plan.environment,
+        sha256_hex(&parts),
+        regions,
+        cf.changes
+            .iter()
+            .map(|c| CloudflareItem {
+                kind: c.kind.clone(),
+                name: c.name.clone(),
+                action: c.action,
+                properties: c.properties.clone(),
+            })
+            .collect(),
+        format!("`streamscale drift -e {} --json`", plan.environment),
+    )
+}
+
+/// In GitHub Actions: the drift markdown in the step summary and the step
+/// outputs `has_drift`, `findings`, `capacity`, `security`, `config`,
+/// `regions_drifted`, `regions_unchecked`, `marker` and `failure_reason`
+/// (regions that could not be checked).
+fn finish_github(
+    review: &PlanReview,
+    regions: &[RegionDrift],
+    cf: &CloudflarePlan,
+) -> Result<(), Error> {
+    let Some(gh) = super::ci::github::Github::detect() else {
+        return Ok(());
+    };
+    gh.append_summary(&render_drift_markdown(review, Target::GithubSummary))?;
+    let by = by_severity(regions);
+    let count = |k: &str| {
+        by.iter()
+            .find(|(s, _)| s.as_str() == k)
+            .map_or(0, |(_, n)| *n)
+            .to_string()
+    };
+    let unchecked: Vec<&RegionDrift> = regions
+        .iter()
+        .filter(|r| matches!(r.status, Status::Error | Status::Incomplete))
+        .collect();
+    let reason = unchecked
+        .iter()
+        .map(|r| format!("{}: {}", r.region, r.error.as_deref().unwrap_or("error")))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let has_drift = regions.iter().any(|r| r.status != Status::Clean) || !cf.changes.is_empty();
+    gh.set_outputs(&[
+        ("has_drift", has_drift.to_string()),
+        (
+            "findings",
+            regions
+                .iter()
+                .map(|r| r.findings.len())
+                .sum::<usize>()
+                .to_string(),
+        ),
+        ("capacity", count("capacity")),
+        ("security", count("security")),
+        ("config", count("config")),
+        ("cloudflare", cf.changes.len().to_string()),
+        (
+            "regions_drifted",
+            regions
+                .iter()
+                .filter(|r| matches!(r.status, Status::Drifted | Status::Missing))
+                .count()
+                .to_string(),
+        ),
+        ("regions_unchecked", unchecked.len().to_string()),
+        ("marker", marker(review)),
+        ("failure_reason", reason),
+    ])
 }
 
 /// The `--json` document.

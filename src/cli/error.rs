@@ -59,6 +59,36 @@ pub enum Error {
         /// `region LogicalId: detail`, joined.
         items: String,
     },
+    /// `--fail-on critical`: the capacity review finds a critical
+    /// shortfall (a vCPU quota below MaxSize, a fleet that does not carry
+    /// the peak, a region loss that overloads the others).
+    #[error("the capacity review has {count} critical finding{}: {findings}", if *.count == 1 { "" } else { "s" })]
+    #[diagnostic(
+        code(review::critical),
+        help(
+            "fix the plan or raise the quota (`streamscale report -e ENV` explains each finding), or drop `critical` from --fail-on"
+        )
+    )]
+    Critical {
+        /// How many.
+        count: usize,
+        /// The findings, joined.
+        findings: String,
+    },
+    /// `outputs`: a region of the plan has no stack.
+    #[error("no stack {stack} in {}: {}", if .regions.len() == 1 { "region" } else { "regions" }, .regions.join(", "))]
+    #[diagnostic(
+        code(outputs::missing_stack),
+        help(
+            "apply the plan there first (`streamscale apply -e ENV`), or leave the region out with --region"
+        )
+    )]
+    MissingStacks {
+        /// The stack name.
+        stack: String,
+        /// The regions without it, in the plan's order.
+        regions: Vec<String>,
+    },
     /// A usage error the argument parser cannot see.
     #[error("{message}")]
     #[diagnostic(code(usage))]

@@ -2,11 +2,13 @@
 //! JSON on stdout, human text on stderr) and exit codes (SPEC §5).
 
 mod apply;
+mod apply_json;
 pub mod ci;
 pub mod drift;
 mod error;
 mod iam;
 mod init;
+pub mod json;
 mod plan;
 mod report;
 mod table;
@@ -33,7 +35,8 @@ use crate::project::Project;
 #[derive(Debug, Parser)]
 #[command(name = "streamscale", version, max_term_width = 100)]
 pub struct Cli {
-    /// Run as if started in DIR (the project root).
+    /// Run as if started in DIR (the project root). Without it, the
+    /// nearest folder up from here that holds streamscale.toml.
     #[arg(short = 'C', long = "directory", global = true, value_name = "DIR")]
     pub directory: Option<PathBuf>,
 
@@ -154,29 +157,57 @@ pub fn main() -> ExitCode {
                 .build(),
         )
     }));
+    let wants_json = cli.command.wants_json();
     match run(cli, ui) {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,
         Ok(Outcome::Changes) => ExitCode::from(2),
         Err(e) => {
             let code = e.exit_code();
-            ci::report_failure(
-                miette::Diagnostic::code(&e).map(|c| c.to_string()),
-                &e.to_string(),
-            );
+            if wants_json {
+                json::print_error(&e);
+            }
+            ci::report_failure(Some(json::code(&e)), &e.to_string(), json::plan_errors(&e));
             eprintln!("{:?}", miette::Report::new(e));
             ExitCode::from(code)
         }
     }
 }
 
+impl Command {
+    /// Whether the command prints one JSON document on stdout (`--json`,
+    /// `--format json` to stdout): then a failure prints an error document.
+    fn wants_json(&self) -> bool {
+        match self {
+            Command::Init(_) | Command::Render(_) | Command::Iam(_) => false,
+            Command::Validate(a) => a.json(),
+            Command::Report(a) => a.json(),
+            Command::Plan(a) => a.json(),
+            Command::Apply(a) => a.json(),
+            Command::Destroy(a) => a.json(),
+            Command::Outputs(a) => a.json(),
+            Command::Drift(a) => a.json(),
+        }
+    }
+}
+
 fn run(cli: Cli, ui: Ui) -> Result<Outcome, Error> {
-    let root = match &cli.directory {
-        Some(d) => d.clone(),
-        None => std::env::current_dir().map_err(|e| Error::io(".", e))?,
+    let cwd = std::env::current_dir().map_err(|e| Error::io(".", e))?;
+    // `-C DIR`, else the nearest folder up from here holding
+    // streamscale.toml (as git and cargo find theirs), else here. A plan
+    // path given with `-e` is relative to where the command runs.
+    let (root, base) = match &cli.directory {
+        Some(d) => (d.clone(), d.clone()),
+        None => match &cli.command {
+            Command::Init(_) => (cwd.clone(), cwd.clone()),
+            _ => (
+                crate::project::find_root(&cwd).unwrap_or_else(|| cwd.clone()),
+                cwd.clone(),
+            ),
+        },
     };
     // Every command but `init` works in an existing project.
     let now = cli.now.unwrap_or_else(chrono::Utc::now);
-    let project = || Project::open(&root).map(|p| p.at(now));
+    let project = || Project::open(&root).map(|p| p.at(now).relative_to(&base));
     match cli.command {
         Command::Init(args) => init::run(&root, &args),
         Command::Validate(args) => validate::validate(&project()?, &args, ui),

@@ -16,7 +16,7 @@ use crate::engine::wait::{parse_timeout, with_wait_limit};
 use crate::engine::{EngineError, RegionPlan, select_regions};
 use crate::project::Project;
 use streamscale_core::plan::Plan;
-use streamscale_core::render::{RegionStack, Rendered, to_pretty};
+use streamscale_core::render::{RegionStack, Rendered};
 
 /// `plan -e ENV [--out FILE] [--json] [--detailed-exitcode] [--region R]…`.
 #[derive(Debug, Args)]
@@ -24,7 +24,7 @@ pub struct PlanArgs {
     #[command(flatten)]
     pub env: EnvArg,
     /// Save the plan (and keep its change sets) for `apply FILE`.
-    #[arg(long = "out", value_name = "FILE")]
+    #[arg(short = 'o', long = "out", value_name = "FILE")]
     out: Option<PathBuf>,
     /// Print the plan as one JSON document on stdout.
     #[arg(long)]
@@ -42,6 +42,17 @@ pub struct PlanArgs {
     /// Review output and risk gates.
     #[command(flatten)]
     review: super::ci::ReviewArgs,
+}
+
+impl PlanArgs {
+    /// `--json` or `--format json`.
+    pub fn json(&self) -> bool {
+        self_json(self)
+    }
+}
+
+fn self_json(args: &PlanArgs) -> bool {
+    args.json || args.review.format == Some(super::ci::ReviewFormat::Json)
 }
 
 /// The regions selected by `--region` (all when none is given).
@@ -120,8 +131,26 @@ pub fn run(project: &Project, args: &PlanArgs) -> Result<Outcome, Error> {
     }
     let saved = args.out.as_deref().zip(saved_text.as_deref());
     let review = super::ci::review_of_plan(&plan, project.now, &plans, &cf, saved);
-    if args.json || args.review.format == Some(super::ci::ReviewFormat::Json) {
-        print!("{}", to_pretty(&plan_json(&plan, &plans, &cf)));
+    let json = self_json(args);
+    let gates_then_critical = || {
+        super::ci::finish_plan(&review, &gates, args.out.as_deref())?;
+        if super::ci::critical_gate(&args.review) {
+            super::report::fail_on_critical(&streamscale_core::report::build(
+                &plan,
+                None,
+                &streamscale_core::report::Options { as_of: project.now },
+            ))?;
+        }
+        Ok::<(), Error>(())
+    };
+    let mut result = Ok(());
+    if json {
+        // The gates first, so that the one document carries their error.
+        result = gates_then_critical();
+        super::json::print(&super::json::with_error(
+            plan_json(&plan, &plans, &cf),
+            result.as_ref().err(),
+        ));
     } else if !super::ci::print_formatted(&review, &args.review) {
         super::ci::print_plan_text(&plans, &cf);
         if let Some(out) = &args.out {
@@ -133,7 +162,10 @@ pub fn run(project: &Project, args: &PlanArgs) -> Result<Outcome, Error> {
             );
         }
     }
-    super::ci::finish_plan(&review, &gates, args.out.as_deref())?;
+    if !json {
+        result = gates_then_critical();
+    }
+    result?;
     let changed = plans.iter().any(RegionPlan::has_changes) || !cf.changes.is_empty();
     Ok(if changed && args.detailed_exitcode {
         Outcome::Changes

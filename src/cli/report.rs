@@ -31,13 +31,14 @@ pub struct ReportArgs {
     #[arg(long, value_enum, default_value = "markdown")]
     format: Format,
     /// Write the report to FILE instead of stdout.
-    #[arg(
-        short = 'o',
-        long = "output",
-        visible_alias = "out",
-        value_name = "FILE"
-    )]
+    #[arg(short = 'o', long = "out", alias = "output", value_name = "FILE")]
     output: Option<PathBuf>,
+    /// Exit 1 (after writing the report) when it finds a critical
+    /// shortfall: `critical` (a vCPU quota below what MaxSize needs, a
+    /// fleet that does not carry the peak, a region loss that overloads
+    /// the others).
+    #[arg(long = "fail-on", value_name = "GATES", value_delimiter = ',')]
+    fail_on: Vec<String>,
     /// Add live instance counts, Service Quotas vCPU quotas and the drift
     /// summary from the AWS accounts (needs AWS credentials).
     #[arg(long)]
@@ -47,6 +48,49 @@ pub struct ReportArgs {
     /// status are relative to it. Use it for reproducible reports.
     #[arg(long, value_name = "TIME", value_parser = parse_as_of)]
     as_of: Option<DateTime<Utc>>,
+}
+
+impl ReportArgs {
+    /// `--format json` to stdout.
+    pub fn json(&self) -> bool {
+        self.format == Format::Json && self.output.is_none()
+    }
+}
+
+/// Whether `--fail-on` asks for the `critical` gate; `others` are the
+/// other gates the command takes (an unknown name is a usage error).
+pub(super) fn critical_gate(fail_on: &[String], others: &[&str]) -> Result<bool, Error> {
+    let mut critical = false;
+    for name in fail_on.iter().flat_map(|s| s.split(',')).map(str::trim) {
+        if name == "critical" {
+            critical = true;
+        } else if !name.is_empty() && !others.contains(&name) {
+            let mut all: Vec<&str> = others.to_vec();
+            all.push("critical");
+            return Err(Error::Usage {
+                message: format!("unknown gate `{name}` (the gates: {})", all.join(", ")),
+                help: Some("--fail-on takes a comma-separated list of gates".into()),
+            });
+        }
+    }
+    Ok(critical)
+}
+
+/// `--fail-on critical`: an error naming the review's critical findings.
+pub(super) fn fail_on_critical(model: &report::Report) -> Result<(), Error> {
+    let critical: Vec<&str> = model
+        .findings
+        .iter()
+        .filter(|f| f.severity == report::Severity::Critical)
+        .map(|f| f.message.as_str())
+        .collect();
+    if critical.is_empty() {
+        return Ok(());
+    }
+    Err(Error::Critical {
+        count: critical.len(),
+        findings: critical.join("; "),
+    })
 }
 
 /// `2026-12-01T00:00:00Z`, `2026-12-01T01:00:00+01:00` or `2026-12-01`.
@@ -78,6 +122,7 @@ fn live_data(project: &Project, plan: &Plan) -> Result<LiveData, Error> {
 
 /// Write the report.
 pub fn run(project: &Project, args: &ReportArgs) -> Result<Outcome, Error> {
+    let critical = critical_gate(&args.fail_on, &[])?;
     let plan = project.load_plan(&args.env.env)?;
     let live = if args.live {
         Some(live_data(project, &plan)?)
@@ -116,6 +161,9 @@ pub fn run(project: &Project, args: &ReportArgs) -> Result<Outcome, Error> {
             out.write_all(text.as_bytes())
                 .and_then(|()| out.flush())
                 .map_err(|e| Error::io("<stdout>", e))?;
+            if args.format == Format::Json {
+                super::json::mark_printed();
+            }
         }
     }
     for f in model
@@ -124,6 +172,9 @@ pub fn run(project: &Project, args: &ReportArgs) -> Result<Outcome, Error> {
         .filter(|f| f.severity == report::Severity::Critical)
     {
         eprintln!("critical: {}", f.message);
+    }
+    if critical {
+        fail_on_critical(&model)?;
     }
     Ok(Outcome::Ok)
 }

@@ -10,16 +10,28 @@ use crate::project::Project;
 use chrono::{DateTime, Utc};
 use streamscale_core::plan::Plan;
 use streamscale_core::plan::timeline::EventPhase;
-use streamscale_core::render::{capacity_json, to_pretty};
+use streamscale_core::render::capacity_json;
 
 /// `validate -e ENV [--json]`.
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
     #[command(flatten)]
     env: EnvArg,
-    /// Print capacity.json on stdout instead of the table.
+    /// Print capacity.json on stdout instead of the table (on an invalid
+    /// plan, its errors as JSON: file, line, column, message, hint, code).
     #[arg(long)]
     json: bool,
+    /// Exit 1 (after printing) when the capacity review finds a critical
+    /// shortfall: `critical` (e.g. a vCPU quota below what MaxSize needs).
+    #[arg(long = "fail-on", value_name = "GATES", value_delimiter = ',')]
+    fail_on: Vec<String>,
+}
+
+impl ValidateArgs {
+    /// `--json`.
+    pub fn json(&self) -> bool {
+        self.json
+    }
 }
 
 /// `render -e ENV [-o DIR]`.
@@ -34,12 +46,27 @@ pub struct RenderArgs {
 
 /// Check the plan and print its capacity.
 pub fn validate(project: &Project, args: &ValidateArgs, _ui: Ui) -> Result<Outcome, Error> {
+    let critical = super::report::critical_gate(&args.fail_on, &[])?;
     let plan = project.load_plan(&args.env.env)?;
     for note in event_notes(&plan, project.now) {
         eprintln!("note: {note}");
     }
+    let critical = if critical {
+        super::report::fail_on_critical(&streamscale_core::report::build(
+            &plan,
+            None,
+            &streamscale_core::report::Options { as_of: project.now },
+        ))
+    } else {
+        Ok(())
+    };
     if args.json {
-        print!("{}", to_pretty(&capacity_json(&plan)));
+        // A tripped gate: the one document carries the error.
+        let doc = capacity_json(&plan);
+        super::json::print(&match &critical {
+            Ok(()) => doc,
+            Err(e) => super::json::with_error(doc, Some(e)),
+        });
     } else {
         eprintln!(
             "{} {}: valid, {} regions, {} peak users{}",
@@ -55,6 +82,7 @@ pub fn validate(project: &Project, args: &ValidateArgs, _ui: Ui) -> Result<Outco
         );
         println!("{}", table::capacity(&plan));
     }
+    critical?;
     Ok(Outcome::Ok)
 }
 

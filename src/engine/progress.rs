@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
@@ -12,6 +13,18 @@ use crate::aws::cloudformation::StackEvent;
 /// Where progress goes.
 pub struct Progress {
     bars: Option<(MultiProgress, Mutex<HashMap<String, ProgressBar>>)>,
+    /// When each region's operation started and finished (for `--json`).
+    times: Mutex<HashMap<String, RegionTime>>,
+}
+
+/// When a region's operation started and how long it took.
+#[derive(Debug, Clone, Copy)]
+pub struct RegionTime {
+    /// When [`Progress::start`] was called.
+    pub started_at: chrono::DateTime<chrono::Utc>,
+    started: Instant,
+    /// From start to [`Progress::finish`] (None while it runs).
+    pub elapsed: Option<Duration>,
 }
 
 impl Progress {
@@ -24,7 +37,13 @@ impl Progress {
                     Mutex::new(HashMap::new()),
                 )
             }),
+            times: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// When `region`'s operation started and how long it took, if it started.
+    pub fn time(&self, region: &str) -> Option<RegionTime> {
+        self.times.lock().ok()?.get(region).copied()
     }
 
     /// Whether this draws bars.
@@ -34,6 +53,16 @@ impl Progress {
 
     /// A region starts an operation over `total` resources.
     pub fn start(&self, region: &str, total: u64, what: &str) {
+        if let Ok(mut t) = self.times.lock() {
+            t.insert(
+                region.to_string(),
+                RegionTime {
+                    started_at: chrono::Utc::now(),
+                    started: Instant::now(),
+                    elapsed: None,
+                },
+            );
+        }
         match &self.bars {
             Some((multi, map)) => {
                 let bar = multi.add(ProgressBar::new(total));
@@ -83,6 +112,11 @@ impl Progress {
 
     /// A region finished.
     pub fn finish(&self, region: &str, ok: bool, message: &str) {
+        if let Ok(mut t) = self.times.lock()
+            && let Some(rt) = t.get_mut(region)
+        {
+            rt.elapsed = Some(rt.started.elapsed());
+        }
         match &self.bars {
             Some((_, map)) => {
                 if let Ok(m) = map.lock()

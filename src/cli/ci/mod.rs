@@ -19,8 +19,8 @@ use streamscale_core::digest::sha256_hex;
 use streamscale_core::plan::Plan;
 use streamscale_core::render::to_pretty;
 use streamscale_core::review::{
-    CloudflareItem, DriftItem, Gate, PlanReview, RegionReview, ReviewCommand, RiskKind, Target,
-    UpcomingEvent, classify, gate_failures, parse_gates, render_markdown,
+    CloudflareItem, Gate, PlanReview, RegionReview, ReviewCommand, RiskKind, Target, UpcomingEvent,
+    classify, gate_failures, parse_gates, render_markdown,
 };
 
 /// How `plan` (and `drift`) print.
@@ -73,7 +73,8 @@ pub struct ReviewArgs {
     pub target: TargetArg,
     /// Exit 1 (after printing the plan) when it has any of these risks:
     /// replace, delete, broadening (comma-separated or repeated; adds to
-    /// the plan's `[deploy] fail_on`).
+    /// the plan's `[deploy] fail_on`), or when the capacity review finds a
+    /// critical shortfall: critical.
     #[arg(long = "fail-on", value_name = "GATES", value_delimiter = ',')]
     pub fail_on: Vec<String>,
 }
@@ -157,17 +158,6 @@ pub fn upcoming_event(plan: &Plan, now: chrono::DateTime<chrono::Utc>) -> Option
         })
 }
 
-/// A drift item of the review.
-pub fn drift_item(f: &streamscale_core::drift::Finding) -> DriftItem {
-    DriftItem {
-        logical_id: f.logical_id.clone(),
-        resource_type: f.resource_type.clone(),
-        path: f.path.clone(),
-        expected: f.expected.clone(),
-        actual: f.actual.clone(),
-    }
-}
-
 /// Print the terminal plan; in GitHub Actions one `::group::` per region,
 /// in GitLab CI one collapsed section per region.
 pub fn print_plan_text(plans: &[RegionPlan], cf: &CloudflarePlan) {
@@ -192,14 +182,29 @@ pub fn print_plan_text(plans: &[RegionPlan], cf: &CloudflarePlan) {
 
 /// The gates of a run: `--fail-on` and the plan's `[deploy] fail_on`.
 pub fn gates(plan: &Plan, args: &ReviewArgs) -> Result<Vec<Gate>, Error> {
-    let mut gates = parse_gates(&args.fail_on).map_err(|message| Error::Usage {
+    let risk_gates: Vec<&str> = args
+        .fail_on
+        .iter()
+        .flat_map(|s| s.split(','))
+        .filter(|g| g.trim() != "critical")
+        .collect();
+    let mut gates = parse_gates(&risk_gates).map_err(|message| Error::Usage {
         message,
-        help: Some("--fail-on takes replace, delete, broadening".into()),
+        help: Some("--fail-on takes replace, delete, broadening, critical".into()),
     })?;
     gates.extend(plan.fail_on.iter().copied());
     gates.sort();
     gates.dedup();
     Ok(gates)
+}
+
+/// Whether `--fail-on` asks for the `critical` gate (the capacity
+/// review's critical findings).
+pub fn critical_gate(args: &ReviewArgs) -> bool {
+    args.fail_on
+        .iter()
+        .flat_map(|s| s.split(','))
+        .any(|g| g.trim() == "critical")
 }
 
 /// Print the review in the chosen format (true), or nothing for the
@@ -283,9 +288,14 @@ fn gate_word(g: Gate) -> &'static str {
     g.kind().word()
 }
 
-/// When a command fails in GitHub Actions: an `::error::` annotation and
+/// When a command fails in GitHub Actions: an `::error::` annotation (one
+/// `::error file=…,line=…,col=…::` per error of an invalid plan) and
 /// `failure_reason` (with the error's code) in the step outputs.
-pub fn report_failure(code: Option<String>, message: &str) {
+pub fn report_failure(
+    code: Option<String>,
+    message: &str,
+    plan_errors: Option<&streamscale_core::plan::PlanErrors>,
+) {
     let Some(gh) = github::Github::detect() else {
         return;
     };
@@ -293,14 +303,47 @@ pub fn report_failure(code: Option<String>, message: &str) {
         Some(c) => format!("{c}: {message}"),
         None => message.to_string(),
     };
-    eprintln!(
-        "{}",
-        github::command("error", &[("title", "streamscale".into())], &reason)
-    );
+    match plan_errors {
+        Some(errs) if !errs.errors.is_empty() => {
+            for line in plan_error_annotations(errs) {
+                eprintln!("{line}");
+            }
+        }
+        _ => eprintln!(
+            "{}",
+            github::command("error", &[("title", "streamscale".into())], &reason)
+        ),
+    }
     let _ = gh.set_outputs(&[
         ("failure_reason", reason),
         ("failure_code", code.unwrap_or_default()),
     ]);
+}
+
+/// One `::error file=…,line=…,col=…,title=CODE::message` per plan error
+/// (without `file=` when the error has no place in a file); the hint
+/// follows the message on its own line.
+pub fn plan_error_annotations(errs: &streamscale_core::plan::PlanErrors) -> Vec<String> {
+    errs.errors
+        .iter()
+        .map(|d| {
+            let message = match &d.help {
+                Some(h) => format!("{}\nhint: {h}", d.message),
+                None => d.message.clone(),
+            };
+            match (&d.file, d.line_col) {
+                (Some(f), Some((line, col))) => {
+                    github::error_at(f, line, col, d.code.as_str(), &message)
+                }
+                (Some(f), None) => github::command(
+                    "error",
+                    &[("file", f.clone()), ("title", d.code.as_str().into())],
+                    &message,
+                ),
+                _ => github::command("error", &[("title", d.code.as_str().into())], &message),
+            }
+        })
+        .collect()
 }
 
 /// `apply` refuses a change that widens network or IAM access unless
@@ -364,4 +407,36 @@ pub fn finish_apply(
         ("regions_changed", (outcomes.len() - failed).to_string()),
         ("regions_failed", failed.to_string()),
     ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use streamscale_core::plan::PlanErrors;
+    use streamscale_core::plan::diagnostic::{Diagnostic, ErrorCode};
+
+    #[test]
+    fn plan_errors_become_escaped_file_annotations() {
+        let text = "a = 1\nshare = 150%\n";
+        let errs = PlanErrors {
+            errors: vec![
+                Diagnostic::new(
+                    ErrorCode::InvalidValue,
+                    "share is 150%,\r\nabove 1".into(),
+                    "envs/a:b,c.toml",
+                    text,
+                    14..18,
+                )
+                .with_help("use 0.5"),
+                Diagnostic::bare(ErrorCode::ExtendsBroken, "no file".into()),
+            ],
+        };
+        assert_eq!(
+            plan_error_annotations(&errs),
+            [
+                "::error file=envs/a%3Ab%2Cc.toml,line=2,col=9,title=plan%3A%3Ainvalid-value::share is 150%25,%0D%0Aabove 1%0Ahint: use 0.5",
+                "::error title=plan%3A%3Aextends-broken::no file",
+            ]
+        );
+    }
 }

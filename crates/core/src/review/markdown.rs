@@ -90,8 +90,12 @@ fn left_out_line(review: &PlanReview, target: Target, n: usize, names: &[&str]) 
         super::SizeUnit::Chars => "characters",
         super::SizeUnit::Bytes => "bytes",
     };
+    let full = match review.command {
+        ReviewCommand::Plan => "Full plan",
+        ReviewCommand::Drift => "Full drift report",
+    };
     format!(
-        "> **Trimmed to fit {} {unit}:** the detail of {n} section{} was left out in whole or in part ({}). The risk items above are complete. Full plan: {}.\n",
+        "> **Trimmed to fit {} {unit}:** the detail of {n} section{} was left out in whole or in part ({}). The risk items above are complete. {full}: {}.\n",
         thousands(limit),
         if n == 1 { "" } else { "s" },
         names.join(", "),
@@ -273,11 +277,13 @@ fn region_block(command: ReviewCommand, r: &RegionReview) -> Option<Block> {
     if !c.any() && r.notes.is_empty() {
         return None;
     }
-    let mut lines: Vec<String> = r
-        .notes
-        .iter()
-        .map(|n| format!("note: {}", clean(n)))
-        .collect();
+    let notes = r.notes.iter().map(|n| format!("note: {}", clean(n)));
+    // A plan's notes say how it was derived: first. A drift review's
+    // findings come first, its notes (what was not checked) after.
+    let mut lines: Vec<String> = match command {
+        ReviewCommand::Plan => notes.collect(),
+        ReviewCommand::Drift => Vec::new(),
+    };
     for ch in &r.changes {
         change_lines(&mut lines, ch);
     }
@@ -288,12 +294,16 @@ fn region_block(command: ReviewCommand, r: &RegionReview) -> Option<Block> {
             format!(" {}", clean(&d.path))
         };
         lines.push(format!(
-            "  ~ drift   {} ({}){path}: plan {} ≠ runs {}",
+            "  ~ drift   [{}] {} ({}){path}: plan {} ≠ runs {}",
+            clean(&d.severity),
             clean(&d.logical_id),
             clean(&d.resource_type),
             value(&Some(d.expected.clone())),
             value(&Some(d.actual.clone()))
         ));
+    }
+    if command == ReviewCommand::Drift {
+        lines.extend(r.notes.iter().map(|n| format!("note: {}", clean(n))));
     }
     let summary = match command {
         ReviewCommand::Plan => format!(
@@ -305,7 +315,13 @@ fn region_block(command: ReviewCommand, r: &RegionReview) -> Option<Block> {
             c.replace,
             c.delete
         ),
-        ReviewCommand::Drift => format!("{}: {} drifted properties", clean(&r.region), c.drift),
+        ReviewCommand::Drift => format!(
+            "{}: {} ({} drifted propert{})",
+            clean(&r.region),
+            clean(&r.stack_action),
+            c.drift,
+            if c.drift == 1 { "y" } else { "ies" }
+        ),
     };
     Some(Block {
         name: clean(&r.region),

@@ -4,6 +4,7 @@
 //! ([`markdown`]). Pure: the CLI builds a [`PlanReview`] from what the
 //! engine planned (or from a drift run) and picks the output.
 
+pub mod drift;
 pub mod markdown;
 pub mod risk;
 
@@ -12,6 +13,7 @@ use serde_json::Value;
 
 use crate::diff::{Action, PropertyChange, ResourceChange};
 
+pub use drift::{render_drift_markdown, review_of_drift};
 pub use markdown::render_markdown;
 pub use risk::{Gate, GateFailure, RiskItem, RiskKind, classify, gate_failures, parse_gates};
 
@@ -77,6 +79,8 @@ pub struct DriftItem {
     pub expected: Value,
     /// What runs.
     pub actual: Value,
+    /// What it puts at risk: `capacity`, `security` or `config`.
+    pub severity: String,
 }
 
 /// One Cloudflare object that changes.

@@ -14,7 +14,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{PlanReview, RegionReview, ReviewCommand};
+use super::{DriftItem, PlanReview, RegionReview, ReviewCommand};
 use crate::diff::{Action, PropertyChange, ResourceChange};
 use crate::text::truncate;
 
@@ -32,6 +32,8 @@ pub enum RiskKind {
     Cloudflare,
     /// Capacity goes down before a scheduled event.
     CapacityDown,
+    /// What runs differs from the plan (a drift review's findings).
+    Drift,
 }
 
 impl RiskKind {
@@ -43,6 +45,7 @@ impl RiskKind {
             RiskKind::Broadening => "broadening",
             RiskKind::Cloudflare => "cloudflare",
             RiskKind::CapacityDown => "capacity-down",
+            RiskKind::Drift => "drift",
         }
     }
 }
@@ -215,8 +218,53 @@ fn capacity_down(region: &str, c: &ResourceChange, event: &str, out: &mut Vec<Ri
     }
 }
 
+/// A drift finding as a risk item: `broadening` when what runs grants
+/// more access than the plan, else `drift` with its severity.
+fn drift_risk(region: &str, d: &DriftItem) -> RiskItem {
+    let p = PropertyChange {
+        path: d.path.clone(),
+        before: Some(d.expected.clone()),
+        after: Some(d.actual.clone()),
+    };
+    let (kind, detail) = if access_type(&d.resource_type) && widens(&p) {
+        (
+            RiskKind::Broadening,
+            format!("runs with {}", change_line(&p)),
+        )
+    } else if d.path.is_empty() {
+        (
+            RiskKind::Drift,
+            format!(
+                "{}: plan {} ≠ runs {}",
+                d.severity,
+                short(&p.before),
+                short(&p.after)
+            ),
+        )
+    } else {
+        (
+            RiskKind::Drift,
+            format!(
+                "{}: {}: plan {} ≠ runs {}",
+                d.severity,
+                d.path,
+                short(&p.before),
+                short(&p.after)
+            ),
+        )
+    };
+    RiskItem {
+        kind,
+        region: region.to_string(),
+        logical_id: d.logical_id.clone(),
+        resource_type: d.resource_type.clone(),
+        detail,
+    }
+}
+
 /// Every risk item of a review, region by region in the review's order,
-/// then Cloudflare. A drift review flags drift that widens access.
+/// then Cloudflare. In a drift review every finding is one (`drift`, or
+/// `broadening` when what runs widens access).
 pub fn classify(review: &PlanReview) -> Vec<RiskItem> {
     let mut out = Vec::new();
     let event = review
@@ -229,20 +277,7 @@ pub fn classify(review: &PlanReview) -> Vec<RiskItem> {
         }
         if review.command == ReviewCommand::Drift {
             for d in &r.drift {
-                let p = PropertyChange {
-                    path: d.path.clone(),
-                    before: Some(d.expected.clone()),
-                    after: Some(d.actual.clone()),
-                };
-                if access_type(&d.resource_type) && widens(&p) {
-                    out.push(RiskItem {
-                        kind: RiskKind::Broadening,
-                        region: r.region.clone(),
-                        logical_id: d.logical_id.clone(),
-                        resource_type: d.resource_type.clone(),
-                        detail: format!("runs with {}", change_line(&p)),
-                    });
-                }
+                out.push(drift_risk(&r.region, d));
             }
         }
     }
