@@ -367,6 +367,21 @@ fn apply_destroy_and_outputs_speak_json_in_the_plans_order() {
     assert_eq!(region_keys(&doc), order);
     assert!(doc["regions"]["eu-west-1"].is_object(), "{doc}");
     assert_eq!(doc["missing"], serde_json::json!([]));
+    // A saved plan (its file keeps regions by name) is shown in the
+    // plan's order too.
+    let again = s.file("again.plan").display().to_string();
+    let s = s
+        .run(&["plan", "-e", "test", "-o", &again])
+        .exits(0)
+        .run(&["apply", "-e", "test", "--yes", &again])
+        .exits(0);
+    let shown = s.last().stdout.clone();
+    let at = |r: &str| {
+        shown
+            .find(r)
+            .unwrap_or_else(|| panic!("{r} not shown:\n{shown}"))
+    };
+    assert!(at("us-east-1") < at("eu-west-1"), "{shown}");
     // One stack gone: outputs prints the other and exits 1 naming it.
     let s = s
         .run(&["plan", "-e", "test", "-o", &saved])

@@ -183,6 +183,7 @@ pub fn run(project: &Project, args: &ApplyArgs, ui: Ui) -> Result<Outcome, Error
         let plans = match saved {
             Some(saved) => {
                 let plans = plans_from_saved(&aws, &plan, &rendered, &saved, &args.regions).await?;
+                let plans = apply_json::plans_in_plan_order(plans, &regions);
                 if let Some(cf) = &saved.cloudflare {
                     // Before any stack changes: a token, and fresh objects.
                     match Cloudflare::from_env()? {

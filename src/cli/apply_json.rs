@@ -39,6 +39,18 @@ pub fn in_plan_order(mut outcomes: Vec<RegionOutcome>, regions: &[String]) -> Ve
     outcomes
 }
 
+/// Region plans in the order of `regions` (a saved plan keeps its
+/// regions sorted by name; every printer shows the plan's order).
+pub fn plans_in_plan_order(mut plans: Vec<RegionPlan>, regions: &[String]) -> Vec<RegionPlan> {
+    plans.sort_by_key(|p| {
+        regions
+            .iter()
+            .position(|r| r == &p.region)
+            .unwrap_or(usize::MAX)
+    });
+    plans
+}
+
 /// Each region's start and duration, as `progress` saw them.
 pub fn times(progress: &Progress, regions: &[String]) -> BTreeMap<String, RegionTime> {
     regions
