@@ -17,6 +17,10 @@ Gaps filled:
     with an expr); anything else is refused like AMP's ValidationException.
     The API returns the data as the bytes of the YAML, as AMP does.
 
+  * The API's CreateRuleGroupsNamespace and PutRuleGroupsNamespace check the
+    rules file as AMP does (moto stored anything), and DescribeWorkspace
+    gives the workspace's kmsKeyArn when it has one.
+
 Refused loudly (ValidationError naming the property): AlertManagerDefinition,
 WorkspaceConfiguration, QueryLoggingConfiguration (moto has no alert manager
 nor workspace configuration).
@@ -25,6 +29,8 @@ AWS documentation:
   https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-aps-workspace.html
   https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-aps-rulegroupsnamespace.html
   https://docs.aws.amazon.com/prometheus/latest/userguide/AMP-rules-upload.html
+  https://docs.aws.amazon.com/prometheus/latest/APIReference/API_PutRuleGroupsNamespace.html
+  https://docs.aws.amazon.com/prometheus/latest/APIReference/API_WorkspaceDescription.html
 """
 
 from __future__ import annotations
@@ -66,6 +72,42 @@ def validate_rules(data: str) -> None:
                 raise _validation(f"Invalid rules file: group {group['name']}: every rule needs an expr")
             if bool(rule.get("alert")) == bool(rule.get("record")):
                 raise _validation(f"Invalid rules file: group {group['name']}: a rule is either an alert or a record")
+
+
+def _patch_backend() -> None:
+    """Rules checked on the API too; the workspace's key in its description."""
+    from moto.amp import models as amp_models
+
+    Backend = amp_models.PrometheusServiceBackend
+
+    def _decoded(data: str) -> str:
+        try:
+            return base64.b64decode(data, validate=True).decode()
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise _validation(f"Invalid rules file: data is not base64-encoded UTF-8 text ({exc})") from exc
+
+    orig_create, orig_put = Backend.create_rule_groups_namespace, Backend.put_rule_groups_namespace
+
+    def create_rule_groups_namespace(self, data, name, tags, workspace_id):  # type: ignore[no-untyped-def]
+        validate_rules(_decoded(data))
+        return orig_create(self, data=data, name=name, tags=tags, workspace_id=workspace_id)
+
+    def put_rule_groups_namespace(self, data, name, workspace_id):  # type: ignore[no-untyped-def]
+        validate_rules(_decoded(data))
+        return orig_put(self, data=data, name=name, workspace_id=workspace_id)
+
+    Backend.create_rule_groups_namespace = create_rule_groups_namespace
+    Backend.put_rule_groups_namespace = put_rule_groups_namespace
+
+    orig_to_dict = amp_models.Workspace.to_dict
+
+    def to_dict(self):  # type: ignore[no-untyped-def]
+        out = orig_to_dict(self)
+        if getattr(self, "kms_key_arn", None):
+            out["kmsKeyArn"] = self.kms_key_arn
+        return out
+
+    amp_models.Workspace.to_dict = to_dict
 
 
 def _define_models() -> list[type]:
@@ -206,6 +248,7 @@ def install() -> None:
     global _INSTALLED
     if _INSTALLED:
         return
+    _patch_backend()
     _define_models()
     register_replacements("AWS::APS::Workspace", {"KmsKeyArn"})
     register_replacements("AWS::APS::RuleGroupsNamespace", {"Name", "Workspace"})

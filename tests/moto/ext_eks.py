@@ -26,6 +26,16 @@ Gaps filled:
     GetAtt AccessEntryArn.  Replacement: ClusterName, PrincipalArn, Type; in
     place: KubernetesGroups, Username, AccessPolicies, Tags.
 
+  * UpdateClusterConfig as EKS does it: the resourcesVpcConfig fields given
+    (endpointPublicAccess, endpointPrivateAccess, publicAccessCidrs) change
+    and the rest stays (moto replaced the whole VPC config, losing subnets
+    and the cluster security group); logging changes the types named and
+    keeps the others; one kind of update per call ("Only one type of update
+    can be allowed"); at least one endpoint on; CIDRs must be IPv4 CIDR
+    blocks; the answer is an ``update`` (type EndpointAccessUpdate or
+    LoggingUpdate), Successful at once (moto has no time).  kubernetesNetworkConfig
+    and remoteNetworkConfig updates are refused loudly (not modelled).
+
 Refused loudly (ValidationError naming the property): OutpostConfig,
 RemoteNetworkConfig, ComputeConfig, StorageConfig, ZonalShiftConfig,
 UpgradePolicy, BootstrapSelfManagedAddons, Force.
@@ -36,6 +46,8 @@ AWS documentation:
   https://docs.aws.amazon.com/eks/latest/userguide/access-entries.html
   https://docs.aws.amazon.com/eks/latest/userguide/update-cluster.html
   https://docs.aws.amazon.com/eks/latest/APIReference/API_AssociateEncryptionConfig.html
+  https://docs.aws.amazon.com/eks/latest/APIReference/API_UpdateClusterConfig.html
+  https://docs.aws.amazon.com/eks/latest/userguide/cluster-endpoint.html
 """
 
 from __future__ import annotations
@@ -207,6 +219,8 @@ def _patch_backend() -> None:
         return deleted
 
     Backend.delete_cluster = _delete_cluster
+    Backend.update_cluster_config = _update_cluster_config
+    Response.update_cluster_config = _r_update_cluster_config
 
     _ENTRY_PATH = re.compile(r"/clusters/(?P<name>[^/]+)/access-entries(?:/(?P<principal>.+?))?(?P<policies>/access-policies)?$")
 
@@ -263,6 +277,81 @@ def _patch_backend() -> None:
     # Routes: read when the server builds the EKS app (first EKS request).
     eks_urls.url_paths["{0}/clusters/(?P<name>[^/]+)/access-entries$"] = eks_urls.response.dispatch
     eks_urls.url_paths["{0}/clusters/(?P<name>[^/]+)/access-entries/(?P<principalArn>.+)$"] = eks_urls.response.dispatch
+
+
+def _update_cluster_config(self, name, resources_vpc_config=None, logging=None, client_request_token=None,  # type: ignore[no-untyped-def]
+                           kubernetes_network_config=None, remote_network_config=None):
+    """UpdateClusterConfig (API_UpdateClusterConfig.html): one kind of
+    update per call, merged into what the cluster has."""
+    import ipaddress
+
+    from moto.eks.exceptions import ResourceNotFoundException
+
+    cluster = self.clusters.get(name)
+    if cluster is None:
+        raise ResourceNotFoundException(
+            clusterName=name, nodegroupName=None, fargateProfileName=None, addonName=None, message=f"No cluster found for name: {name}."
+        )
+    if kubernetes_network_config or remote_network_config:
+        raise _invalid("streamscale's harness does not model kubernetesNetworkConfig or remoteNetworkConfig updates")
+    kinds = [k for k, v in (("resourcesVpcConfig", resources_vpc_config), ("logging", logging)) if v]
+    if len(kinds) != 1:
+        raise _invalid("Only one type of update can be allowed." if kinds else "No changes needed")
+    if resources_vpc_config:
+        unknown = set(resources_vpc_config) - {"endpointPublicAccess", "endpointPrivateAccess", "publicAccessCidrs"}
+        if unknown:
+            raise _invalid(f"streamscale's harness does not model resourcesVpcConfig updates of {sorted(unknown)}")
+        new = dict(cluster.resources_vpc_config)
+        for key in ("endpointPublicAccess", "endpointPrivateAccess"):
+            if key in resources_vpc_config:
+                new[key] = bool(resources_vpc_config[key])
+        if "publicAccessCidrs" in resources_vpc_config:
+            cidrs = list(resources_vpc_config["publicAccessCidrs"] or [])
+            for cidr in cidrs:
+                try:
+                    ipaddress.IPv4Network(cidr, strict=True)
+                except ValueError:
+                    raise _invalid(f"The following CIDRs are invalid in publicAccessCidrs: [{cidr}]") from None
+            new["publicAccessCidrs"] = cidrs
+        if not new.get("endpointPublicAccess") and not new.get("endpointPrivateAccess"):
+            raise _invalid("Cluster endpoint access must have at least one of public or private access enabled.")
+        cluster.resources_vpc_config = new
+        kind, params = "EndpointAccessUpdate", [
+            {"type": "EndpointPublicAccess", "value": str(new.get("endpointPublicAccess")).lower()},
+            {"type": "EndpointPrivateAccess", "value": str(new.get("endpointPrivateAccess")).lower()},
+            {"type": "PublicAccessCidrs", "value": str(new.get("publicAccessCidrs", []))},
+        ]
+    else:
+        enabled = {t for s in (cluster.logging or {}).get("clusterLogging", []) if s.get("enabled") for t in s.get("types", [])}
+        for setup in logging.get("clusterLogging") or []:
+            for t in setup.get("types") or []:
+                if t not in LOG_TYPES:
+                    raise _invalid(f"Invalid log type {t}")
+                (enabled.add if setup.get("enabled") else enabled.discard)(t)
+        on = [t for t in LOG_TYPES if t in enabled]
+        off = [t for t in LOG_TYPES if t not in enabled]
+        cluster.logging = {"clusterLogging": ([{"types": on, "enabled": True}] if on else []) + ([{"types": off, "enabled": False}] if off else [])}
+        kind, params = "LoggingUpdate", [{"type": "ClusterLogging", "value": str(cluster.logging["clusterLogging"])}]
+    if client_request_token:
+        cluster.client_request_token = client_request_token
+    from moto.core.utils import utcnow
+    from moto.moto_api._internal import mock_random
+
+    return {"id": str(mock_random.uuid4()), "status": "Successful", "type": kind, "params": params, "createdAt": utcnow(), "errors": []}
+
+
+def _r_update_cluster_config(self):  # type: ignore[no-untyped-def]
+    from moto.core.responses import ActionResult
+
+    update = self.eks_backend.update_cluster_config(
+        name=self._get_param("name"),
+        resources_vpc_config=self._get_param("resourcesVpcConfig"),
+        logging=self._get_param("logging"),
+        client_request_token=self._get_param("clientRequestToken"),
+        kubernetes_network_config=self._get_param("kubernetesNetworkConfig"),
+        remote_network_config=self._get_param("remoteNetworkConfig"),
+    )
+    return ActionResult({"update": update})
 
 
 def _create_cluster_security_group(cluster: Any) -> str:

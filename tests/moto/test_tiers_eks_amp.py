@@ -172,3 +172,75 @@ def test_amp_workspace_and_rules(aws: Any) -> None:
     delete(aws, name)
     with pytest.raises(ClientError):
         aws.amp.describe_workspace(workspaceId=out["WorkspaceId"])
+
+
+def test_eks_update_cluster_config_merges_one_kind_of_update(aws: Any) -> None:
+    """UpdateClusterConfig as EKS does it: the endpoint fields given change and
+    the VPC config keeps the rest (subnets, cluster security group); logging
+    changes the types named and keeps the others; two kinds of update in one
+    call, both endpoints off, or a CIDR that is not one are refused; the
+    answer is an update.
+
+    https://docs.aws.amazon.com/eks/latest/APIReference/API_UpdateClusterConfig.html
+    https://docs.aws.amazon.com/eks/latest/userguide/cluster-endpoint.html
+    """
+    name = "tiers-eks-update-config"
+    create(aws, name, eks_body(logs=("api", "audit", "scheduler")))
+    cluster_name = physical_ids(aws, name)["Cluster"]
+    before = aws.eks.describe_cluster(name=cluster_name)["cluster"]["resourcesVpcConfig"]
+
+    out = aws.eks.update_cluster_config(name=cluster_name, resourcesVpcConfig={"publicAccessCidrs": ["0.0.0.0/0"]})
+    assert out["update"]["type"] == "EndpointAccessUpdate" and out["update"]["status"] == "Successful"
+    vpc = aws.eks.describe_cluster(name=cluster_name)["cluster"]["resourcesVpcConfig"]
+    assert vpc["publicAccessCidrs"] == ["0.0.0.0/0"]
+    for key in ("subnetIds", "securityGroupIds", "clusterSecurityGroupId", "vpcId", "endpointPublicAccess", "endpointPrivateAccess"):
+        assert vpc[key] == before[key], key
+
+    out = aws.eks.update_cluster_config(name=cluster_name, logging={"clusterLogging": [{"types": ["audit"], "enabled": False}]})
+    assert out["update"]["type"] == "LoggingUpdate"
+    logging = aws.eks.describe_cluster(name=cluster_name)["cluster"]["logging"]["clusterLogging"]
+    assert [lg["types"] for lg in logging if lg["enabled"]] == [["api", "scheduler"]]
+
+    for kwargs, message in (
+        ({"resourcesVpcConfig": {"endpointPrivateAccess": True}, "logging": {"clusterLogging": [{"types": ["api"], "enabled": True}]}}, "Only one type of update"),
+        ({"resourcesVpcConfig": {"endpointPublicAccess": False, "endpointPrivateAccess": False}}, "at least one of public or private"),
+        ({"resourcesVpcConfig": {"publicAccessCidrs": ["203.0.113.0/33"]}}, "CIDRs are invalid"),
+        ({"logging": {"clusterLogging": [{"types": ["kubelet"], "enabled": True}]}}, "Invalid log type"),
+    ):
+        with pytest.raises(ClientError) as err:
+            aws.eks.update_cluster_config(name=cluster_name, **kwargs)
+        assert err.value.response["Error"]["Code"] == "InvalidParameterException" and message in str(err.value), kwargs
+    assert aws.eks.describe_cluster(name=cluster_name)["cluster"]["resourcesVpcConfig"]["publicAccessCidrs"] == ["0.0.0.0/0"]
+    delete(aws, name)
+
+
+def test_amp_api_checks_rules_and_describes_the_key(aws: Any) -> None:
+    """PutRuleGroupsNamespace and CreateRuleGroupsNamespace refuse what is not
+    a rules file, as AMP does, and keep the old rules; DescribeWorkspace gives
+    the workspace's kmsKeyArn.
+
+    https://docs.aws.amazon.com/prometheus/latest/APIReference/API_PutRuleGroupsNamespace.html
+    https://docs.aws.amazon.com/prometheus/latest/APIReference/API_WorkspaceDescription.html
+    https://docs.aws.amazon.com/prometheus/latest/userguide/AMP-rules-upload.html
+    """
+    name = "tiers-amp-api"
+    create(aws, name, amp_body(namespace="api-checks"))
+    workspace_id = outputs(aws, name)["WorkspaceId"]
+    for bad in (b"not: [rules", b"groups:\n- rules: []\n", b"groups:\n- name: g\n  rules:\n  - alert: A\n"):
+        with pytest.raises(ClientError) as err:
+            aws.amp.put_rule_groups_namespace(workspaceId=workspace_id, name="api-checks", data=bad)
+        assert err.value.response["Error"]["Code"] == "ValidationException", bad
+        with pytest.raises(ClientError):
+            aws.amp.create_rule_groups_namespace(workspaceId=workspace_id, name="other", data=bad)
+    ns = aws.amp.describe_rule_groups_namespace(workspaceId=workspace_id, name="api-checks")["ruleGroupsNamespace"]
+    assert ns["data"] == RULES.encode()
+    aws.amp.put_rule_groups_namespace(workspaceId=workspace_id, name="api-checks", data=b"groups:\n- name: by-hand\n  rules: []\n")
+    assert aws.amp.describe_rule_groups_namespace(workspaceId=workspace_id, name="api-checks")["ruleGroupsNamespace"]["data"].startswith(b"groups:")
+    delete(aws, name)
+
+    key = "arn:aws:kms:eu-west-1:123456789012:key/0a1b2c3d-1111-2222-3333-444455556666"
+    create(aws, "tiers-amp-key", template({"Workspace": {"Type": "AWS::APS::Workspace", "Properties": {"Alias": "keyed", "KmsKeyArn": key}}},
+                                          {"WorkspaceId": {"Fn::GetAtt": ["Workspace", "WorkspaceId"]}}))
+    ws = aws.amp.describe_workspace(workspaceId=outputs(aws, "tiers-amp-key")["WorkspaceId"])["workspace"]
+    assert ws["kmsKeyArn"] == key
+    delete(aws, "tiers-amp-key")

@@ -15,6 +15,8 @@ use serde_json::Value;
 use crate::moto::Moto;
 use crate::project::{runtime, sdk};
 
+#[path = "out_of_band_platform.rs"]
+mod platform;
 #[path = "out_of_band_tiers.rs"]
 mod tiers;
 

@@ -8,10 +8,10 @@
 //! PutRuleGroupsNamespace), so apply restores them.
 
 use serde_json::Value;
+use sha2::{Digest, Sha256};
 
 use super::comparison::{Comparison, Difference, ObservedResource};
 use super::{Cost, LiveRead, Property, ReadCall, ResourceType};
-use crate::digest::sha256_hex;
 use crate::finding::{Repair, Severity};
 use crate::template::{ValueType, is_unknown};
 
@@ -78,7 +78,8 @@ fn compare_workspace(c: &mut Comparison<'_>, r: &ObservedResource<'_>) {
     );
 }
 
-/// The rules data, by content digest: shown as the two digests
+/// The rules data, by content digest (the first 16 hex digits of the
+/// file's SHA-256, as `sha256sum` prints it): shown as the two digests
 /// (the whole files would not fit a table) with the rule groups and alerts
 /// that differ in the note. Apply records the live data and puts the
 /// plan's back (PutRuleGroupsNamespace).
@@ -94,7 +95,13 @@ fn compare_rules(c: &mut Comparison<'_>, r: &ObservedResource<'_>) {
     if got == Some(want) {
         return;
     }
-    let digest = |s: &str| format!("sha256:{}", &sha256_hex(&[s.as_bytes()])[..16]);
+    // The plain SHA-256 of the file, so that `sha256sum rules.yaml` shows it.
+    let digest = |s: &str| {
+        format!(
+            "sha256:{}",
+            &hex::encode(Sha256::digest(s.as_bytes()))[..16]
+        )
+    };
     let actual = got.map_or(Value::Null, |g| Value::String(digest(g)));
     let note = match got {
         None => "no rules data".to_string(),
