@@ -149,28 +149,8 @@ impl Stacks {
             .collect()
     }
 
-    /// ListChangeSets: `(name, id)` of the stack's change sets (first page).
-    pub async fn change_sets(&self, stack: &str) -> Result<Vec<(String, String)>, AwsError> {
-        let out = self
-            .client
-            .list_change_sets()
-            .stack_name(stack)
-            .send()
-            .await
-            .map_err(|e| call_error(&self.region, "ListChangeSets", e))?;
-        Ok(out
-            .summaries()
-            .iter()
-            .filter_map(|s| {
-                Some((
-                    s.change_set_name()?.to_string(),
-                    s.change_set_id()?.to_string(),
-                ))
-            })
-            .collect())
-    }
-
-    /// CreateChangeSet (UPDATE): the new change set's id.
+    /// CreateChangeSet (UPDATE): the new change set's id; `None` when the
+    /// stack already has a change set of that name (AlreadyExistsException).
     pub async fn create_change_set(
         &self,
         stack: &str,
@@ -178,7 +158,7 @@ impl Stacks {
         template: &TemplateSource,
         params: &[(String, String)],
         tags: &[(String, String)],
-    ) -> Result<String, AwsError> {
+    ) -> Result<Option<String>, AwsError> {
         let mut req = self
             .client
             .create_change_set()
@@ -193,11 +173,16 @@ impl Stacks {
             TemplateSource::Inline(body) => req.template_body(body),
             TemplateSource::Url(url) => req.template_url(url),
         };
-        let created = req
-            .send()
-            .await
-            .map_err(|e| call_error(&self.region, "CreateChangeSet", e))?;
-        Ok(created.id().unwrap_or(change_set).to_string())
+        match req.send().await {
+            Ok(created) => Ok(Some(created.id().unwrap_or(change_set).to_string())),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|se| se.is_already_exists_exception()) =>
+            {
+                Ok(None)
+            }
+            Err(e) => Err(call_error(&self.region, "CreateChangeSet", e)),
+        }
     }
 
     /// DescribeChangeSet, all pages.

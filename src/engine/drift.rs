@@ -12,7 +12,8 @@ use serde_json::Value;
 use super::observe::{read_resources, read_stack};
 use super::wait::{Backoff, Deadline, format_duration};
 use crate::aws::Aws;
-use crate::aws::cloudformation::{StackInfo, Stacks};
+use crate::aws::AwsError;
+use crate::aws::cloudformation::{StackInfo, StackResource, Stacks};
 use streamscale_core::diff::diff_templates;
 use streamscale_core::drift::detection::{
     CallFailure, ResourceDrift, classify_call_failure, cloudformation_findings,
@@ -316,18 +317,20 @@ pub async fn drift_all(
 }
 
 /// The planner's drift check of an existing stack: live reads, findings
-/// against the rendered template, and the repair. Read errors become
-/// notes: a plan never fails for them.
+/// against the rendered template, and the repair. `resources` is the
+/// stack's ListStackResources answer, which the planner reads alongside
+/// the deployed template. Read errors become notes: a plan never fails
+/// for them.
 pub async fn plan_check(
     aws: &Aws,
     plan: &Plan,
     stack: &RegionStack,
     info: &StackInfo,
     deployed: &Value,
+    resources: Result<Vec<StackResource>, AwsError>,
 ) -> RepairPlan {
     let region = stack.region.as_str();
-    let stacks = Stacks::new(region, aws.cloudformation(region));
-    let resources = match stacks.resources(&info.id).await {
+    let resources = match resources {
         Ok(r) => r,
         Err(e) => {
             return RepairPlan {

@@ -98,6 +98,7 @@ pub async fn read_resources(
         })
         .collect();
     let own = join_all(with_id.iter().filter_map(|(r, id, read)| match read {
+        LiveRead::ById(ReadCall::SecurityGroup) => None,
         LiveRead::ById(call) => Some(async move {
             (
                 r.logical_id.clone(),
@@ -106,6 +107,19 @@ pub async fn read_resources(
         }),
         _ => None,
     }));
+    // The security groups in one call.
+    let groups: Vec<(&str, &str)> = with_id
+        .iter()
+        .filter(|(_, _, read)| matches!(read, LiveRead::ById(ReadCall::SecurityGroup)))
+        .map(|(r, id, _)| (r.logical_id.as_str(), *id))
+        .collect();
+    let group_reads = async {
+        let ids: Vec<&str> = groups.iter().map(|(_, id)| *id).collect();
+        if ids.is_empty() {
+            return Vec::new();
+        }
+        reads::security_groups(&aws.ec2(region), region, &ids).await
+    };
     // One list call per parent and child type.
     let mut lists: Vec<(&str, ListCall, &str)> = Vec::new();
     for (_, _, read) in &with_id {
@@ -124,7 +138,13 @@ pub async fn read_resources(
     let listed = join_all(lists.iter().map(|(parent, call, pid)| async move {
         (*parent, *call, list_children(aws, region, *call, pid).await)
     }));
-    let (own, listed) = futures::join!(own, listed);
+    let (mut own, listed, group_reads) = futures::join!(own, listed, group_reads);
+    own.extend(
+        groups
+            .iter()
+            .map(|(logical, _)| logical.to_string())
+            .zip(group_reads),
+    );
 
     let mut states: BTreeMap<String, ResourceState> = BTreeMap::new();
     let parent_missing = |parent: &str| {

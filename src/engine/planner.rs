@@ -29,13 +29,15 @@ pub async fn plan_region(
     stack: &RegionStack,
     keep_change_set: bool,
 ) -> Result<RegionPlan, EngineError> {
-    // An AMI the region lacks would only fail mid-apply: refuse it first.
-    super::images::check(aws, stack).await?;
     let stacks = Stacks::new(&stack.region, aws.cloudformation(&stack.region));
     let name = plan.stack_name();
     let digest = template_digest(stack);
     let rendered = stack.template_value();
-    let info = stacks.describe(&name).await?;
+    // An AMI the region lacks would only fail mid-apply: refuse it first
+    // (its check and the stack's description go out together).
+    let (images, info) = futures::join!(super::images::check(aws, stack), stacks.describe(&name));
+    images?;
+    let info = info?;
     let mut rp = RegionPlan {
         region: stack.region.clone(),
         stack_name: name.clone(),
@@ -60,9 +62,8 @@ pub async fn plan_region(
             status: info.status.to_string(),
         });
     }
-    let deployed_text = stacks.template(&name).await?;
-    rp.fingerprint = Some(fingerprint(&info, &deployed_text));
     if info.status.never_created() {
+        rp.fingerprint = Some(fingerprint(&info, &stacks.template(&name).await?));
         rp.action = StackAction::ReplaceRolledBack;
         rp.notes.push(format!(
             "the stack is in {} (a create that never finished): apply deletes it and creates it again",
@@ -71,6 +72,12 @@ pub async fn plan_region(
         rp.changes = diff_templates(None, &rendered);
         return Ok(rp);
     }
+    // The deployed template and the stack's resources (for the drift
+    // check) at once.
+    let (deployed_text, resources) =
+        futures::join!(stacks.template(&name), stacks.resources(&info.id));
+    let deployed_text = deployed_text?;
+    rp.fingerprint = Some(fingerprint(&info, &deployed_text));
     let deployed = super::parse_deployed(&stack.region, &deployed_text)?;
     let diff = diff_templates(Some(&deployed), &rendered);
     let tags = stack_tags(plan);
@@ -83,7 +90,7 @@ pub async fn plan_region(
 
     // Drift: live reads against the plan. What changed outside
     // CloudFormation is repaired by a first update (see streamscale_core::repair).
-    let drift = super::drift::plan_check(aws, plan, stack, &info, &deployed).await;
+    let drift = super::drift::plan_check(aws, plan, stack, &info, &deployed, resources).await;
     rp.drift = drift.findings.clone();
     rp.notes.extend(drift.notes.iter().cloned());
     rp.repair_steps = drift.steps.clone();

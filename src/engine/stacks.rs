@@ -60,14 +60,27 @@ pub async fn change_set(
     parameters: &[(String, String)],
     tags: &[(String, String)],
 ) -> Result<ChangeSet, EngineError> {
-    for (existing, id) in stacks.change_sets(stack).await? {
-        if existing == name {
-            stacks.delete_change_set(stack, &id).await?;
-        }
-    }
-    let id = stacks
+    // Created first: only when AWS says the name is taken (an earlier
+    // plan's change set) is that one deleted and the create made again.
+    let created = match stacks
         .create_change_set(stack, name, source, parameters, tags)
-        .await?;
+        .await?
+    {
+        Some(id) => Some(id),
+        None => {
+            stacks.delete_change_set(stack, name).await?;
+            stacks
+                .create_change_set(stack, name, source, parameters, tags)
+                .await?
+        }
+    };
+    let id = created.ok_or_else(|| {
+        EngineError::Aws(crate::aws::AwsError::Call {
+            region: stacks.region.clone(),
+            operation: "CreateChangeSet",
+            message: format!("a change set named {name} still exists after it was deleted"),
+        })
+    })?;
     let mut backoff = Backoff::default();
     let deadline = Deadline::start();
     loop {
@@ -87,10 +100,40 @@ pub async fn change_set(
     }
 }
 
+/// The statuses of a stack-level event that starts an operation.
+const OPERATION_STARTS: [&str; 4] = [
+    "CREATE_IN_PROGRESS",
+    "UPDATE_IN_PROGRESS",
+    "DELETE_IN_PROGRESS",
+    "IMPORT_IN_PROGRESS",
+];
+
+/// Of a stack's events (newest first), those of the operations before
+/// its current or last one: all older than the newest stack-level event
+/// that starts an operation; or all from a stack-level event that ends one,
+/// when that comes first (the next operation has not shown itself yet).
+fn earlier_operations<'a>(events: &'a [StackEvent], stack: &str) -> &'a [StackEvent] {
+    for (i, e) in events.iter().enumerate() {
+        if e.logical_id != stack {
+            continue;
+        }
+        if OPERATION_STARTS.contains(&e.status.as_str()) {
+            return &events[i + 1..];
+        }
+        if StackStatus::new(&e.status).outcome() != Outcome::Running {
+            return &events[i..];
+        }
+    }
+    &[]
+}
+
 /// Wait for the stack's current operation to end, reporting new events,
 /// at most the operation's wait limit ([`super::wait::wait_limit`]).
 /// Returns the final status (`DELETE_COMPLETE` when the stack is gone) and
-/// the failed events of this operation.
+/// the failed events of this operation. Events in `seen` are not reported;
+/// when `seen` is empty, those of earlier operations are not either (see
+/// [`earlier_operations`]), so that no read of the events is needed before
+/// the operation starts.
 pub async fn wait_stack(
     stacks: &Stacks,
     name: &str,
@@ -101,6 +144,7 @@ pub async fn wait_stack(
     let deadline = Deadline::start();
     let mut done: HashSet<String> = HashSet::new();
     let mut failures = Vec::new();
+    let mut first_poll = seen.is_empty();
     loop {
         let info = stacks.describe(name).await?;
         let status = info
@@ -112,6 +156,13 @@ pub async fn wait_stack(
             Some(i) => stacks.events(&i.id, 200).await?,
             None => Vec::new(),
         };
+        if std::mem::take(&mut first_poll) {
+            seen.extend(
+                earlier_operations(&events, name)
+                    .iter()
+                    .map(|e| e.id.clone()),
+            );
+        }
         let mut fresh: Vec<&StackEvent> = events.iter().filter(|e| !seen.contains(&e.id)).collect();
         fresh.reverse(); // oldest first
         let any_new = !fresh.is_empty();
@@ -140,5 +191,62 @@ pub async fn wait_stack(
             });
         }
         backoff.wait().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(id: &str, logical_id: &str, status: &str) -> StackEvent {
+        StackEvent {
+            id: id.into(),
+            timestamp: String::new(),
+            logical_id: logical_id.into(),
+            resource_type: String::new(),
+            status: status.into(),
+            reason: None,
+        }
+    }
+
+    fn ids(events: &[StackEvent]) -> Vec<&str> {
+        events.iter().map(|e| e.id.as_str()).collect()
+    }
+
+    #[test]
+    fn earlier_operations_end_at_the_newest_start() {
+        // newest first: an update running after a create
+        let events = [
+            event("5", "Group", "UPDATE_COMPLETE"),
+            event("4", "Group", "UPDATE_IN_PROGRESS"),
+            event("3", "s", "UPDATE_IN_PROGRESS"),
+            event("2", "s", "CREATE_COMPLETE"),
+            event("1", "s", "CREATE_IN_PROGRESS"),
+        ];
+        assert_eq!(ids(earlier_operations(&events, "s")), ["2", "1"]);
+        // a rollback belongs to the update that failed
+        let events = [
+            event("6", "s", "UPDATE_ROLLBACK_IN_PROGRESS"),
+            event("5", "Group", "UPDATE_FAILED"),
+            event("4", "s", "UPDATE_IN_PROGRESS"),
+            event("3", "s", "CREATE_COMPLETE"),
+        ];
+        assert_eq!(ids(earlier_operations(&events, "s")), ["3"]);
+    }
+
+    #[test]
+    fn before_the_operation_shows_itself_every_event_is_earlier() {
+        let events = [
+            event("3", "s", "UPDATE_COMPLETE"),
+            event("2", "s", "UPDATE_IN_PROGRESS"),
+            event("1", "s", "CREATE_COMPLETE"),
+        ];
+        assert_eq!(ids(earlier_operations(&events, "s")), ["3", "2", "1"]);
+        // a new stack's first events are all its create's
+        let events = [
+            event("2", "Group", "CREATE_IN_PROGRESS"),
+            event("1", "s", "CREATE_IN_PROGRESS"),
+        ];
+        assert!(earlier_operations(&events, "s").is_empty());
     }
 }

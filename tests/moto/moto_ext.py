@@ -24,6 +24,8 @@ Stack level
                                                                 -> _change_set_diff
   * CreateChangeSet without changes answers ValidationError instead of a
     FAILED change set ("didn't contain changes")               -> _create_change_set
+  * CreateChangeSet of a name the stack already has a change set of is
+    accepted (AWS: AlreadyExistsException)                     -> _backend_create_change_set
   * a stack update where a resource's *resolved* properties change only through
     Ref/GetAtt (e.g. LaunchTemplate.LatestVersionNumber -> ASG) never updates
     the dependent resource                                      -> _resource_map_update
@@ -684,6 +686,13 @@ def _patch_cloudformation_models() -> None:
 
     def _backend_create_change_set(self, stack_name, change_set_name, *args, **kwargs):  # type: ignore[no-untyped-def]
         change_set_type = kwargs.get("change_set_type", args[3] if len(args) > 3 else "CREATE")
+        # Gap: a second change set of a name the stack already has is
+        # accepted (two of one name).  AWS refuses it: AlreadyExistsException.
+        for cs in self.change_sets.values():
+            if cs.stack_name == stack_name and cs.change_set_name == change_set_name:
+                raise cfn_exceptions.AlreadyExistsException(
+                    f"ChangeSet {change_set_name} already exists for stack {stack_name}"
+                )
         if change_set_type == "CREATE":
             for stack_id, stack in list(self.stacks.items()):
                 if stack.name != stack_name:

@@ -389,6 +389,22 @@ def test_create_change_set_gives_outputs(aws: Any) -> None:
     assert cf.list_exports()["Exports"] == []
 
 
+def test_create_change_set_of_a_taken_name_is_refused(aws: Any) -> None:
+    body = {"Resources": {"Group": {"Type": "AWS::ElastiCache::SubnetGroup", "Properties": {"Description": "d", "SubnetIds": []}}}}
+    cf = aws.cloudformation
+    cf.create_stack(StackName="taken", TemplateBody=json.dumps(body))
+    changed = dict(body, Outputs={"G": {"Value": {"Ref": "Group"}}})
+    first = cf.create_change_set(StackName="taken", ChangeSetName="same", TemplateBody=json.dumps(changed), ChangeSetType="UPDATE")
+    with pytest.raises(cf.exceptions.ClientError) as err:
+        cf.create_change_set(StackName="taken", ChangeSetName="same", TemplateBody=json.dumps(changed), ChangeSetType="UPDATE")
+    assert err.value.response["Error"]["Code"] == "AlreadyExistsException"
+    # deleted by name, the name is free again
+    cf.delete_change_set(StackName="taken", ChangeSetName="same")
+    second = cf.create_change_set(StackName="taken", ChangeSetName="same", TemplateBody=json.dumps(changed), ChangeSetType="UPDATE")
+    assert second["Id"] != first["Id"]
+    cf.delete_stack(StackName="taken")
+
+
 def test_unsupported_attribute_is_a_validation_error_not_a_500(aws: Any) -> None:
     body = {
         "Resources": {"Group": {"Type": "AWS::ElastiCache::SubnetGroup", "Properties": {"Description": "d", "SubnetIds": []}}},
