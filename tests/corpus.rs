@@ -156,3 +156,49 @@ fn an_instance_type_aws_offers_but_the_catalogue_lacks_says_so_and_how_to_add_it
         "u7i-12tb.224xlarge"
     ));
 }
+
+#[test]
+fn shape_errors_in_several_tables_are_all_reported_each_at_its_place() {
+    // Unknown keys and wrong types in [defaults], [traffic] and a region;
+    // then a missing key, a bad variant, a wrong type and an unknown key in
+    // [traffic], [cache] and two events: serde alone stops at the first.
+    for (file, want) in [
+        (
+            "110-shape-errors-in-several-tables.toml",
+            &[
+                (6, "plan::wrong-type"),
+                (7, "plan::unknown-key"),
+                (14, "plan::wrong-type"),
+                (20, "plan::unknown-key"),
+            ][..],
+        ),
+        (
+            "111-shape-errors-events-and-cache.toml",
+            &[
+                (10, "plan::missing-key"),
+                (26, "plan::invalid-value"),
+                (28, "plan::wrong-type"),
+                (35, "plan::unknown-key"),
+                (41, "plan::wrong-type"),
+            ][..],
+        ),
+    ] {
+        let errs = load(Path::new(&format!("{DIR}/{file}"))).expect_err("refused");
+        let got: Vec<(usize, &str)> = errs
+            .errors
+            .iter()
+            .map(|d| (d.line_col.map_or(0, |(l, _)| l), d.code.as_str()))
+            .collect();
+        assert_eq!(got, want, "{file}");
+        assert!(errs.errors.iter().all(|d| d.help.is_some()), "{file}");
+    }
+    // A misspelt required key is one mistake (its "did you mean"), not two.
+    let errs =
+        load(Path::new(&format!("{DIR}/17-unknown-key-region-typo.toml"))).expect_err("refused");
+    assert_eq!(
+        errs.errors.len(),
+        1,
+        "{}",
+        plan::diagnostic::render_plain(&errs)
+    );
+}

@@ -36,10 +36,8 @@ pub(super) fn build(merged: MergedSource) -> Result<Plan, PlanErrors> {
         sources,
         stem,
     } = merged;
-    let file: PlanFile = match serde_path_to_error::deserialize(toml::Value::Table(table)) {
-        Ok(f) => f,
-        Err(e) => return Err(serde_errors::diagnostic(&sources, e).into()),
-    };
+    // Every shape error of the file at once (unknown keys, wrong types…).
+    let file: PlanFile = serde_errors::deserialize_all(&sources, table)?;
     let mut ck = Checker {
         sources: &sources,
         errors: Vec::new(),
