@@ -175,6 +175,7 @@ fn every_json_command_prints_its_error_as_json() {
         &["outputs", "-e", "nope", "--json"],
         &["drift", "-e", "nope", "--json"],
         &["report", "-e", "nope", "--format", "json"],
+        &["report", "-e", "nope", "--json"],
     ] {
         let out = run(p.path(), args);
         assert_eq!(out.status.code(), Some(1), "{args:?}");

@@ -30,6 +30,9 @@ pub struct ReportArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "markdown")]
     format: Format,
+    /// The same as `--format json` (as on the other commands).
+    #[arg(long, conflicts_with = "format")]
+    json: bool,
     /// Write the report to FILE instead of stdout.
     #[arg(short = 'o', long = "out", alias = "output", value_name = "FILE")]
     output: Option<PathBuf>,
@@ -53,7 +56,12 @@ pub struct ReportArgs {
 impl ReportArgs {
     /// `--format json` to stdout.
     pub fn json(&self) -> bool {
-        self.format == Format::Json && self.output.is_none()
+        self.format() == Format::Json && self.output.is_none()
+    }
+
+    /// `--format`, or json for `--json`.
+    fn format(&self) -> Format {
+        if self.json { Format::Json } else { self.format }
     }
 }
 
@@ -133,7 +141,7 @@ pub fn run(project: &Project, args: &ReportArgs) -> Result<Outcome, Error> {
         as_of: args.as_of.unwrap_or(project.now),
     };
     let model = report::build(&plan, live.as_ref(), &opts);
-    let text = match args.format {
+    let text = match args.format() {
         Format::Markdown => report::markdown::render(&model),
         Format::Html => report::html::render(&model),
         Format::Json => report::json::render(&model),
@@ -146,7 +154,7 @@ pub fn run(project: &Project, args: &ReportArgs) -> Result<Outcome, Error> {
             std::fs::write(path, &text).map_err(|e| Error::io(path, e))?;
             eprintln!(
                 "wrote the {} capacity review of {} to {}",
-                match args.format {
+                match args.format() {
                     Format::Markdown => "Markdown",
                     Format::Html => "HTML",
                     Format::Json => "JSON",
@@ -161,7 +169,7 @@ pub fn run(project: &Project, args: &ReportArgs) -> Result<Outcome, Error> {
             out.write_all(text.as_bytes())
                 .and_then(|()| out.flush())
                 .map_err(|e| Error::io("<stdout>", e))?;
-            if args.format == Format::Json {
+            if args.format() == Format::Json {
                 super::json::mark_printed();
             }
         }
