@@ -118,6 +118,10 @@ def in_flight(per_region: dict[str, list[tuple[float, float]]], regions: list[st
     return most, all_ms
 
 
+# AWS's throttling codes (tests/moto/ext_switches.py answers with them; ext_record records them)
+THROTTLE_CODES = frozenset({"Throttling", "ThrottlingException", "RequestLimitExceeded", "SlowDown"})
+
+
 def figures(entries: list[dict[str, Any]], regions: list[str], wall_ms: float) -> dict[str, Any]:
     per_region: dict[str, list[tuple[float, float]]] = collections.defaultdict(list)
     operations: dict[str, collections.Counter[str]] = collections.defaultdict(collections.Counter)
@@ -137,6 +141,12 @@ def figures(entries: list[dict[str, Any]], regions: list[str], wall_ms: float) -
         "all_in_flight_share": all_ms / wall_ms if wall_ms else 0.0,
         "operations": {r: dict(sorted(operations[r].items())) for r in regions},
         "other_regions": others,
+        # every call of the command (global services too), the throttled ones
+        # (the SDK retries each: the command still exited as expected) and
+        # the other error answers (e.g. DescribeStacks of a stack not made yet)
+        "calls": len(entries),
+        "throttled": sum(1 for e in entries if e.get("error") in THROTTLE_CODES),
+        "other_errors": sum(1 for e in entries if e.get("status", 0) >= 400 and e.get("error") not in THROTTLE_CODES),
     }
 
 
@@ -182,6 +192,8 @@ def main() -> int:
     parser.add_argument("--out", required=True, type=Path)
     parser.add_argument("--json", required=True, type=Path)
     parser.add_argument("--latency-ms", type=float, default=0.0)
+    parser.add_argument("--throttle", type=float, default=0.0)
+    parser.add_argument("--throttle-seed", type=int, default=0)
     parser.add_argument("--moto-pid", type=int)
     parser.add_argument("--sizes", default=",".join(map(str, SIZES)))
     args = parser.parse_args()
@@ -244,6 +256,8 @@ def main() -> int:
         "moto": moto.__version__,
         "runs": args.runs,
         "latency_ms": args.latency_ms,
+        "throttle": args.throttle,
+        "throttle_seed": args.throttle_seed,
         "regions": {str(n): catalog[:n] for n in sizes},
         "commands": dict(COMMANDS),
     }
@@ -284,6 +298,10 @@ def summarize(results: dict[str, dict[str, list[dict[str, Any]]]], sizes: list[i
                 "regions_in_flight_max": min(run["regions_in_flight_max"] for run in runs),
                 "all_in_flight_share_mean": statistics.fmean(run["all_in_flight_share"] for run in runs),
                 "moto_cpu_s_mean": statistics.fmean(run["moto_cpu_s"] for run in runs),
+                "calls_mean": statistics.fmean(run["calls"] for run in runs),
+                "throttled_mean": statistics.fmean(run["throttled"] for run in runs),
+                "throttled_max": max(run["throttled"] for run in runs),
+                "other_errors_mean": statistics.fmean(run["other_errors"] for run in runs),
                 "other_region_requests_mean": statistics.fmean(
                     sum(sum(c.values()) for c in run["other_regions"].values()) for run in runs),
                 "operations_per_region": per_region_ops,
@@ -294,8 +312,14 @@ def summarize(results: dict[str, dict[str, list[dict[str, Any]]]], sizes: list[i
 def table(meta: dict[str, Any], summary: dict[str, Any], sizes: list[int]) -> str:
     lines = []
     latency = f", every request answered {meta['latency_ms']:g} ms late" if meta["latency_ms"] else ""
+    throttle = meta.get("throttle") or 0
+    if throttle:
+        latency += (f", {100 * throttle:g}% of calls answered with AWS's throttling error "
+                    f"(STREAMSCALE_MOTO_THROTTLE={throttle:g}, seed {meta.get('throttle_seed', 0)})")
+    options = (f" --latency-ms {meta['latency_ms']:g}" if meta["latency_ms"] else "") + (
+        f" --throttle {throttle:g}" if throttle else "")
     lines.append(
-        f"Measured by `scripts/bench-live {meta['runs']}` on {meta['date']}, {meta['cpus']} CPUs, moto {meta['moto']} "
+        f"Measured by `scripts/bench-live {meta['runs']}{options}` on {meta['date']}, {meta['cpus']} CPUs, moto {meta['moto']} "
         f"in server mode (one process, request record on){latency}, release build, {meta['runs']} runs."
     )
     lines.append(
@@ -308,9 +332,16 @@ def table(meta: dict[str, Any], summary: dict[str, Any], sizes: list[int]) -> st
         "most regions with a request open at once (the lowest over the runs), and the share of the command's wall time"
     )
     lines.append("during which all regions had one (mean over the runs). Wall time in seconds, mean and min; moto CPU in seconds.")
+    if throttle:
+        lines.append(
+            "Calls: every request of the command (retries included), mean over the runs; throttled: those answered with the"
+        )
+        lines.append(
+            "throttling error, mean and max over the runs; every one was retried (each command exited as expected).")
     lines.append("")
-    lines.append("| command | regions | wall mean | wall min | req/region mean | min | max | chain mean | chain max | in flight max | all in flight | moto CPU |")
-    lines.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    extra_head, extra_rule = (" calls | throttled mean | throttled max |", "---:|---:|---:|") if throttle else ("", "")
+    lines.append("| command | regions | wall mean | wall min | req/region mean | min | max | chain mean | chain max | in flight max | all in flight | moto CPU |" + extra_head)
+    lines.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|" + extra_rule)
     for key, label in COMMANDS:
         for n in sizes:
             s = summary[key].get(str(n))
@@ -320,6 +351,7 @@ def table(meta: dict[str, Any], summary: dict[str, Any], sizes: list[int]) -> st
                 f"| {label} | {n} | {s['wall_s_mean']:.2f} | {s['wall_s_min']:.2f} | {s['requests_per_region_mean']:.1f} | "
                 f"{s['requests_per_region_min']} | {s['requests_per_region_max']} | {s['chain_mean']:.1f} | {s['chain_max']} | "
                 f"{s['regions_in_flight_max']}/{n} | {100 * s['all_in_flight_share_mean']:.0f}% | {s['moto_cpu_s_mean']:.2f} |"
+                + (f" {s['calls_mean']:.0f} | {s['throttled_mean']:.1f} | {s['throttled_max']} |" if throttle else "")
             )
     others = {k: v for k in summary for n, v in summary[k].items() if v["other_region_requests_mean"]}
     if others:

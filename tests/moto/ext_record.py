@@ -8,6 +8,12 @@ variable STREAMSCALE_MOTO_RECORD=FILE, read at start.  Every line is
     {"region": "eu-west-1", "service": "cloudformation", "operation": "DescribeStacks",
      "start": 81234567.125, "end": 81234668.5, "status": 200}
 
+and an error answer (status 400 or more) also has ``"error": CODE``, AWS's error
+code read from the body (``<Code>`` of the query and REST XML protocols,
+``__type`` of the JSON ones, "" when neither is there): a benchmark counts the
+throttled calls (``Throttling``, ``ThrottlingException``,
+``RequestLimitExceeded``, ``SlowDown``) apart from the other errors.
+
 region and service come from the request's SigV4 credential scope (IAM and
 other global services sign for us-east-1); operation is the AWS action: the
 query protocol's ``Action`` (form body or query string), the JSON protocols'
@@ -84,6 +90,18 @@ def _rest_operation(environ: dict[str, Any], service: str) -> str:
         return f"{environ.get('REQUEST_METHOD', '')} {environ.get('PATH_INFO', '')}"
 
 
+_XML_CODE = re.compile(rb"<Code>([^<]*)</Code>")
+_JSON_TYPE = re.compile(rb'"__type"\s*:\s*"([^"]*)"')
+
+
+def error_code(body: bytes) -> str:
+    """AWS's error code in an error answer's body ("" when there is none)."""
+    match = _XML_CODE.search(body) or _JSON_TYPE.search(body)
+    if not match:
+        return ""
+    return match.group(1).decode("utf-8", "replace").rsplit("#", 1)[-1]
+
+
 def operation_of(environ: dict[str, Any], service: str) -> str:
     """The AWS action of a request (reads and restores a form body)."""
     query = parse_qs(environ.get("QUERY_STRING", "") or "")
@@ -144,9 +162,12 @@ def wrap_app(app: Callable[..., Iterable[bytes]], path: str | None = None) -> Ca
                 pass
             return start_response(status_line, headers, *rest)
 
-        def done() -> None:
-            recorder.write({"region": region, "service": service, "operation": operation, "start": round(start, 3),
-                            "end": round(_now_ms(), 3), "status": status[0]})
+        def done(body: list[bytes] | None = None) -> None:
+            entry = {"region": region, "service": service, "operation": operation, "start": round(start, 3),
+                     "end": round(_now_ms(), 3), "status": status[0]}
+            if status[0] >= 400:
+                entry["error"] = error_code(b"".join(body or []))
+            recorder.write(entry)
 
         try:
             result = app(environ, recording_start_response)
@@ -162,7 +183,7 @@ def wrap_app(app: Callable[..., Iterable[bytes]], path: str | None = None) -> Ca
             status[0] = status[0] or 500
             done()
             raise
-        done()
+        done(body)
         return body
 
     return wrapped

@@ -55,6 +55,7 @@ def test_record_has_every_call_with_its_region_and_operation(tmp_path: Path) -> 
         ("eu-central-1", "sts", "GetCallerIdentity"),
     ]  # the moto API (reset) is not recorded
     assert [e["status"] for e in entries][:2] == [200, 400]
+    assert "error" not in entries[0] and entries[1]["error"] == "ValidationError"  # AWS's code of the error answer
     for entry in entries:
         # the client's monotonic clock is the server's; the interval includes the injected latency
         assert before <= entry["start"] <= entry["end"] <= after
@@ -93,3 +94,26 @@ def test_record_from_environment_and_off_by_default(tmp_path: Path, monkeypatch:
     [entry] = read(record)
     assert (entry["region"], entry["service"], entry["operation"], entry["status"]) == (
         "sa-east-1", "cloudformation", "ListStackResources", 200)
+
+
+def test_record_names_the_throttled_calls(tmp_path: Path) -> None:
+    """With the throttle switch on, the throttled answers are recorded with
+    AWS's throttling code, which scripts/bench-live counts."""
+    record = tmp_path / "record.jsonl"
+    refused = 0
+    with launched(tmp_path, "--record", str(record), "--throttle", "0.5", "--throttle-seed", "3") as aws:
+        urllib.request.urlopen(urllib.request.Request(aws.endpoint + "/moto-api/reset", method="POST")).read()
+        cfn = aws.region("eu-west-1", "cloudformation")
+        for _ in range(20):
+            try:
+                cfn.describe_stacks()
+            except ClientError as err:
+                assert err.response["Error"]["Code"] == "Throttling"
+                refused += 1
+    entries = read(record)
+    throttled = [e for e in entries if e.get("error") == "Throttling"]
+    answered = [e for e in entries if e["status"] == 200 and "error" not in e]
+    assert len(throttled) + len(answered) == len(entries)  # nothing else was answered
+    assert all(e["status"] == 400 for e in throttled)
+    assert len(answered) == 20 - refused  # each call ends answered or throttled on its last attempt
+    assert len(throttled) >= refused and throttled
