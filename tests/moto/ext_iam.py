@@ -39,8 +39,10 @@ it:
 """
 from __future__ import annotations
 
+import io
 import json
 import os
+import sys
 import threading
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -68,6 +70,44 @@ def _harness_limit_class() -> type:
 
 
 HarnessLimit = _harness_limit_class()
+
+JSON_SERVICES = {"servicequotas", "es", "eks", "aps", "secretsmanager", "kms", "logs"}
+
+
+def _denied_class() -> type:
+    from werkzeug.exceptions import HTTPException
+
+    class Denied(HTTPException):
+        """AWS's refusal, in the service's own error format: EC2's
+        UnauthorizedOperation, the query services' AccessDenied, the JSON
+        services' AccessDeniedException."""
+
+        code = 403
+
+        def __init__(self, service: str, user_arn: str, action: str, why: str = "") -> None:
+            from xml.sax.saxutils import escape
+
+            detail = f"User: {user_arn} is not authorized to perform: {action}{why}"
+            if service == "ec2":
+                body = (
+                    "<Response><Errors><Error><Code>UnauthorizedOperation</Code><Message>"
+                    + escape("You are not authorized to perform this operation. " + detail)
+                    + "</Message></Error></Errors><RequestID>iam-denied</RequestID></Response>"
+                )
+            elif service in JSON_SERVICES:
+                body = json.dumps({"__type": "AccessDeniedException", "message": detail})
+            else:
+                body = (
+                    "<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>"
+                    + escape(detail)
+                    + "</Message></Error><RequestId>iam-denied</RequestId></ErrorResponse>"
+                )
+            super().__init__(description=body)
+
+    return Denied
+
+
+Denied = _denied_class()
 
 
 def enabled() -> bool:
@@ -104,8 +144,14 @@ def permitted(policies: list[Any], action: str, resource: str, context: dict[str
         doc = IAMPolicy(policy)._policy_json
         statements = doc["Statement"] if isinstance(doc["Statement"], list) else [doc["Statement"]]
         for s in statements:
-            stmt = IAMPolicyStatement({k: v for k, v in s.items() if k != "Condition"})
-            result = stmt.is_action_permitted(action, resource)
+            # IAM matches actions case-insensitively (moto: case-sensitively).
+            lowered = {k: v for k, v in s.items() if k != "Condition"}
+            for k in ("Action", "NotAction"):
+                if k in lowered:
+                    v = lowered[k]
+                    lowered[k] = [a.lower() for a in v] if isinstance(v, list) else v.lower()
+            stmt = IAMPolicyStatement(lowered)
+            result = stmt.is_action_permitted(action.lower(), resource)
             if result == PermissionResult.NEUTRAL:
                 continue
             if not _context_check(s, context):
@@ -223,21 +269,31 @@ def _patch_check() -> None:
             resource = _cfn_resource(self._data, self._region, self.account_id)
         context = {"aws:RequestedRegion": self._region}
         if not permitted(policies, self._action, resource, context):
-            self._raise_access_denied()
+            if self._service == "s3":
+                self._raise_access_denied()
+            raise Denied(self._service, self._access_key.arn, self._action)
         response = getattr(_checked, "response", None)
         if self._service == "cloudformation" and response is not None:
             action = self._action.split(":", 1)[1]
             for perm, why in _handler_needs(response, action):
                 if not permitted(policies, perm, "*", context):
-                    from moto.core.exceptions import AccessDeniedError
-
-                    err = AccessDeniedError(user_arn=self._access_key.arn, action=perm)
-                    err.description = err.description.replace(
-                        f"perform: {perm}", f"perform: {perm} (needed by {why})"
-                    )
-                    raise err
+                    raise Denied(self._service, self._access_key.arn, perm, f" (needed by {why})")
 
     IAMRequestBase.check_action_permitted = check_action_permitted  # type: ignore[method-assign]
+
+    original_request = IAMRequestBase._create_aws_request
+
+    def create_aws_request(self: Any) -> Any:
+        # moto signs again what it parsed: a form body re-encoded by botocore,
+        # which differs from the client's encoding (the Rust SDK's) for a
+        # template's characters. The bytes the client signed are used instead.
+        request = original_request(self)
+        raw = getattr(_checked, "raw_body", None)
+        if raw:
+            request.data = raw
+        return request
+
+    IAMRequestBase._create_aws_request = create_aws_request  # type: ignore[method-assign]
 
     original = ActionAuthenticatorMixin._authenticate_and_authorize_action
 
@@ -245,6 +301,11 @@ def _patch_check() -> None:
         # Enforcement is on from the first request: this request is checked
         # (signature, key, then the action), whatever the outcome.
         _checked.done = True
+        if getattr(_checked, "internal", False):
+            # CloudFormation's own reads (drift detection): their
+            # permissions were checked on DetectStackDrift.
+            ActionAuthenticatorMixin.request_count += 1
+            return None
         _checked.response = self
         try:
             return original(self, iam_request_cls, resource)
@@ -286,9 +347,14 @@ def wrap_app(app: Callable[..., Iterable[bytes]]) -> Callable[..., Iterable[byte
     def wrapped(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path = environ.get("PATH_INFO") or ""
         signed = "HTTP_AUTHORIZATION" in environ
+        _checked.internal = bool(environ.get(INTERNAL_HEADER))
         if environ.get(INTERNAL_HEADER) or path.startswith("/moto-api") or not signed:
             return app(environ, start_response)
         _checked.done = False
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        raw = environ["wsgi.input"].read(length) if length > 0 else b""
+        environ["wsgi.input"] = io.BytesIO(raw)
+        _checked.raw_body = raw
         seen: list[Any] = []
 
         def capture(status: str, headers: list[Any], exc_info: Any = None) -> Callable[[bytes], None]:
@@ -303,6 +369,9 @@ def wrap_app(app: Callable[..., Iterable[bytes]]) -> Callable[..., Iterable[byte
                 f"the moto harness did not check IAM for this request ({environ.get('REQUEST_METHOD')} {path}): "
                 "moto does not enforce IAM for this service or operation (docs/moto.md)",
             )
+        if seen[0][:1] in ("4", "5") and (b"AccessDenied" in body or b"Signature" in body or b"InvalidClientTokenId" in body):
+            # In the server's log: what was refused, and why.
+            print(f"ext_iam: {environ.get('REQUEST_METHOD')} {path}: {seen[0]}: {body[:400]!r}", file=sys.stderr)
         start_response(seen[0], seen[1])
         return [body]
 
@@ -311,6 +380,7 @@ def wrap_app(app: Callable[..., Iterable[bytes]]) -> Callable[..., Iterable[byte
 
 def _fail(environ: dict[str, Any], start_response: Callable[..., Any], message: str) -> list[bytes]:
     code = "HarnessIamNotChecked"
+    print(f"ext_iam: {message}", file=sys.stderr)
     if "x-www-form-urlencoded" in (environ.get("CONTENT_TYPE") or ""):
         from xml.sax.saxutils import escape
 

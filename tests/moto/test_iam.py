@@ -130,7 +130,8 @@ def client(endpoint: str, service: str, user: str, region: str = "us-east-1") ->
 
 
 def denied(e: pytest.ExceptionInfo[ClientError]) -> str:
-    assert e.value.response["Error"]["Code"] in ("AccessDenied", "AccessDeniedException"), e.value.response
+    # EC2 answers UnauthorizedOperation, the query services AccessDenied, JSON ones AccessDeniedException.
+    assert e.value.response["Error"]["Code"] in ("AccessDenied", "AccessDeniedException", "UnauthorizedOperation"), e.value.response
     return e.value.response["Error"]["Message"]
 
 

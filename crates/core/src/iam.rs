@@ -403,15 +403,23 @@ pub fn rendered_types(rendered: &Rendered) -> BTreeSet<String> {
 
 /// A real IAM action (the registry schemas also list a few pseudo
 /// actions such as `s3:REST.PUT.OBJECT`, which IAM has no use for).
+/// The service prefix is case-insensitive in IAM (a schema writes
+/// `EC2:CreateManagedPrefixList`); see [`normal_action`].
 fn is_action(a: &str) -> bool {
     a.split_once(':').is_some_and(|(svc, name)| {
         !svc.is_empty()
-            && svc
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            && svc.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
             && !name.is_empty()
             && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '*')
     })
+}
+
+/// An action with its service prefix in lower case, as IAM documents it.
+fn normal_action(a: &str) -> String {
+    match a.split_once(':') {
+        Some((svc, name)) => format!("{}:{name}", svc.to_ascii_lowercase()),
+        None => a.to_string(),
+    }
 }
 
 /// The handler permissions of `types` for `ops` (create, read, update, delete).
@@ -428,7 +436,7 @@ pub fn handler_actions(
         for op in ops {
             for a in h[*op].as_array().into_iter().flatten() {
                 if let Some(a) = a.as_str().filter(|a| is_action(a)) {
-                    out.insert(a.to_string());
+                    out.insert(normal_action(a));
                 }
             }
         }
@@ -566,13 +574,10 @@ pub fn policy(
     if !ops.is_empty() {
         match &options.handlers {
             Handlers::Caller => {
-                let mut handlers = handler_actions(&types, ops)?;
-                // Already scoped more narrowly above.
-                for s in by_scope.values() {
-                    for a in s {
-                        handlers.remove(a);
-                    }
-                }
+                // Not deduplicated against the scoped statements: the
+                // handlers act on other resources (s3:CreateBucket of the
+                // access-log bucket, not of the template bucket).
+                let handlers = handler_actions(&types, ops)?;
                 if !handlers.is_empty() {
                     policy.statements.push(Statement {
                         sid: "CloudFormationHandlers",
@@ -688,6 +693,11 @@ mod tests {
         assert!(is_action("managed-fleets:Get*"));
         assert!(!is_action("s3:REST.PUT.OBJECT"));
         assert!(!is_action("nocolon"));
+        assert!(is_action("EC2:CreateManagedPrefixList"));
+        assert_eq!(
+            normal_action("EC2:CreateManagedPrefixList"),
+            "ec2:CreateManagedPrefixList"
+        );
     }
 
     #[test]
