@@ -152,6 +152,28 @@ fn platform_tiers_are_applied_drift_is_found_and_repaired_and_destroy_removes_th
         .check_live(|aws| assert_eq!(aws.prometheus_rules(region).data(), planned))
         .is_clean();
 
+    // EKS: the cluster upgraded to 1.35 by hand. EKS never downgrades, so
+    // apply cannot put the plan's 1.34 back: drift reports a manual repair
+    // and the plan's notes say why; a plan that takes the running version
+    // is clean again.
+    let s = s
+        .change(|aws| aws.eks_cluster(region).upgrade_to("1.35"))
+        .drift()
+        .finds_one("EksCluster", "Version", "1.34", "1.35")
+        .in_region(region)
+        .with_severity("capacity")
+        .plan()
+        .notes_mention(
+            region,
+            "drift that apply does not repair: EksCluster Version",
+        )
+        .notes_mention(region, "never downgrades")
+        .check_live(|aws| assert_eq!(aws.eks_cluster(region).version(), "1.35"))
+        .replan(|p| p.edit_extra(|t| t.replace("version = \"1.34\"", "version = \"1.35\"")))
+        .apply()
+        .check_live(|aws| assert_eq!(aws.eks_cluster(region).version(), "1.35"))
+        .is_clean();
+
     s.destroy().no_stacks().check_live(|aws| {
         assert_eq!(aws.eks_clusters(region), Vec::<String>::new());
         assert_eq!(aws.prometheus_workspaces(region), Vec::<String>::new());

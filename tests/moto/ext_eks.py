@@ -26,6 +26,9 @@ Gaps filled:
     GetAtt AccessEntryArn.  Replacement: ClusterName, PrincipalArn, Type; in
     place: KubernetesGroups, Username, AccessPolicies, Tags.
 
+  * UpdateClusterVersion (moto has none): the next minor version only, never
+    down, the same version refused; an ``update`` of type VersionUpdate,
+    Successful at once.
   * UpdateClusterConfig as EKS does it: the resourcesVpcConfig fields given
     (endpointPublicAccess, endpointPrivateAccess, publicAccessCidrs) change
     and the rest stays (moto replaced the whole VPC config, losing subnets
@@ -47,6 +50,7 @@ AWS documentation:
   https://docs.aws.amazon.com/eks/latest/userguide/update-cluster.html
   https://docs.aws.amazon.com/eks/latest/APIReference/API_AssociateEncryptionConfig.html
   https://docs.aws.amazon.com/eks/latest/APIReference/API_UpdateClusterConfig.html
+  https://docs.aws.amazon.com/eks/latest/APIReference/API_UpdateClusterVersion.html
   https://docs.aws.amazon.com/eks/latest/userguide/cluster-endpoint.html
 """
 
@@ -221,6 +225,8 @@ def _patch_backend() -> None:
     Backend.delete_cluster = _delete_cluster
     Backend.update_cluster_config = _update_cluster_config
     Response.update_cluster_config = _r_update_cluster_config
+    Backend.update_cluster_version = _update_cluster_version
+    Response.update_cluster_version = _r_update_cluster_version
 
     _ENTRY_PATH = re.compile(r"/clusters/(?P<name>[^/]+)/access-entries(?:/(?P<principal>.+?))?(?P<policies>/access-policies)?$")
 
@@ -276,6 +282,7 @@ def _patch_backend() -> None:
 
     # Routes: read when the server builds the EKS app (first EKS request).
     eks_urls.url_paths["{0}/clusters/(?P<name>[^/]+)/access-entries$"] = eks_urls.response.dispatch
+    eks_urls.url_paths["{0}/clusters/(?P<name>[^/]+)/updates$"] = eks_urls.response.dispatch
     eks_urls.url_paths["{0}/clusters/(?P<name>[^/]+)/access-entries/(?P<principalArn>.+)$"] = eks_urls.response.dispatch
 
 
@@ -338,6 +345,44 @@ def _update_cluster_config(self, name, resources_vpc_config=None, logging=None, 
     from moto.moto_api._internal import mock_random
 
     return {"id": str(mock_random.uuid4()), "status": "Successful", "type": kind, "params": params, "createdAt": utcnow(), "errors": []}
+
+
+def _update_cluster_version(self, name, version):  # type: ignore[no-untyped-def]
+    """UpdateClusterVersion (API_UpdateClusterVersion.html): the next minor
+    version only, never down; Successful at once."""
+    from moto.core.utils import utcnow
+    from moto.eks.exceptions import ResourceNotFoundException
+    from moto.moto_api._internal import mock_random
+
+    cluster = self.clusters.get(name)
+    if cluster is None:
+        raise ResourceNotFoundException(
+            clusterName=name, nodegroupName=None, fargateProfileName=None, addonName=None, message=f"No cluster found for name: {name}."
+        )
+    version = str(version or "")
+    if not VERSION_RE.match(version):
+        raise _invalid(f"unsupported Kubernetes version {version}")
+    old, new = _version_tuple(cluster.version), _version_tuple(version)
+    if new == old:
+        raise _invalid(f"Cluster is already at the desired configuration with version: {version}")
+    if new < old or new[1] - old[1] > 1:
+        raise _invalid(f"Unsupported Kubernetes minor version update from {cluster.version} to {version}")
+    cluster.version = version
+    return {"id": str(mock_random.uuid4()), "status": "Successful", "type": "VersionUpdate",
+            "params": [{"type": "Version", "value": version}], "createdAt": utcnow(), "errors": []}
+
+
+def _r_update_cluster_version(self):  # type: ignore[no-untyped-def]
+    from moto.core.responses import ActionResult
+
+    update = self.eks_backend.update_cluster_version(name=_cluster_name(self), version=self._get_param("version"))
+    return ActionResult({"update": update})
+
+
+def _cluster_name(response: Any) -> str:
+    match = re.search(r"/clusters/([^/]+)/", response.raw_path.split("?")[0])
+    assert match, response.raw_path
+    return unquote(match.group(1))
 
 
 def _r_update_cluster_config(self):  # type: ignore[no-untyped-def]

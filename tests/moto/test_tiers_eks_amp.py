@@ -244,3 +244,24 @@ def test_amp_api_checks_rules_and_describes_the_key(aws: Any) -> None:
     ws = aws.amp.describe_workspace(workspaceId=outputs(aws, "tiers-amp-key")["WorkspaceId"])["workspace"]
     assert ws["kmsKeyArn"] == key
     delete(aws, "tiers-amp-key")
+
+
+def test_eks_update_cluster_version_one_minor_up(aws: Any) -> None:
+    """UpdateClusterVersion: the next minor version only; the same version, a
+    skip or a downgrade is refused, and the cluster keeps its version.
+
+    https://docs.aws.amazon.com/eks/latest/APIReference/API_UpdateClusterVersion.html
+    https://docs.aws.amazon.com/eks/latest/userguide/update-cluster.html
+    """
+    name = "tiers-eks-version"
+    create(aws, name, eks_body(version="1.30"))
+    cluster_name = physical_ids(aws, name)["Cluster"]
+    for version, message in (("1.30", "already at the desired"), ("1.32", "minor version update"), ("1.29", "minor version update")):
+        with pytest.raises(ClientError) as err:
+            aws.eks.update_cluster_version(name=cluster_name, version=version)
+        assert err.value.response["Error"]["Code"] == "InvalidParameterException" and message in str(err.value), version
+    assert aws.eks.describe_cluster(name=cluster_name)["cluster"]["version"] == "1.30"
+    out = aws.eks.update_cluster_version(name=cluster_name, version="1.31")
+    assert out["update"]["type"] == "VersionUpdate" and out["update"]["status"] == "Successful"
+    assert aws.eks.describe_cluster(name=cluster_name)["cluster"]["version"] == "1.31"
+    delete(aws, name)

@@ -66,6 +66,18 @@ impl EksCluster {
         self.describe().version().unwrap_or_default().to_string()
     }
 
+    /// Upgrade it to `version`, by hand (UpdateClusterVersion).
+    pub fn upgrade_to(&self, version: &str) {
+        let out = runtime().block_on(
+            self.client
+                .update_cluster_version()
+                .name(&self.name)
+                .version(version)
+                .send(),
+        );
+        sent(out, "UpdateClusterVersion");
+    }
+
     /// The CIDR blocks its public endpoint admits.
     pub fn public_access_cidrs(&self) -> Vec<String> {
         self.describe()

@@ -125,6 +125,13 @@ impl PlanSpec {
         self
     }
 
+    /// The same plan with the TOML after the regions rewritten by `edit`
+    /// (a tier's setting changed).
+    pub fn edit_extra(mut self, edit: impl FnOnce(&str) -> String) -> PlanSpec {
+        self.extra = edit(&self.extra);
+        self
+    }
+
     /// The same plan without the per-region settings.
     pub fn without_region_settings(mut self) -> PlanSpec {
         self.region_settings.clear();
