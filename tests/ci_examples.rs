@@ -390,13 +390,13 @@ fn drift_policy() -> Value {
 }
 
 fn gitlab_policy() -> Value {
-    let apply_job = |plan_job: &str, environment: &str| {
+    let apply_job = |plan_job: &str, environment: &str, group: &str| {
         json!({
             "required": ["extends", "needs", "resource_group", "environment", "variables"],
             "properties": {
                 "extends": { "const": ".apply" },
                 "needs": { "contains": { "const": { "job": plan_job, "artifacts": true } } },
-                "resource_group": { "pattern": "^streamscale-" },
+                "resource_group": { "const": group },
                 "environment": { "const": { "name": environment } },
                 "variables": {
                     "required": ["AWS_ROLE_ARN"],
@@ -405,13 +405,17 @@ fn gitlab_policy() -> Value {
             }
         })
     };
-    let plan_job = json!({
-        "required": ["extends", "variables"],
+    let plan_job = |group: &str| {
+        json!({
+        "required": ["extends", "variables", "resource_group"],
         "properties": {
             "extends": { "const": ".plan" },
+            // The apply's group: no plan while that environment changes.
+            "resource_group": { "const": group },
             "variables": { "properties": { "AWS_ROLE_ARN": { "pattern": ":role/streamscale-plan-" } } }
         }
-    });
+        })
+    };
     schema(json!({
         "required": [".plan", ".apply", "plan:staging", "plan:prod", "apply:staging", "apply:prod"],
         "properties": {
@@ -438,12 +442,12 @@ fn gitlab_policy() -> Value {
                     "script": { "contains": { "pattern": "^streamscale apply -e \"\\$ENV_NAME\" --yes --max-plan-age \"\\$MAX_PLAN_AGE\" \"\\$ENV_NAME\\.plan\\.json\"$" } }
                 }
             },
-            "plan:staging": plan_job,
-            "plan:prod": plan_job,
-            "apply:staging": apply_job("plan:staging", "staging"),
+            "plan:staging": plan_job("streamscale-staging"),
+            "plan:prod": plan_job("streamscale-production"),
+            "apply:staging": apply_job("plan:staging", "staging", "streamscale-staging"),
             "apply:prod": {
                 "allOf": [
-                    apply_job("plan:prod", "production"),
+                    apply_job("plan:prod", "production", "streamscale-production"),
                     { "properties": { "needs": { "contains": { "properties": { "job": { "const": "apply:staging" } } } } } }
                 ]
             }
@@ -547,7 +551,11 @@ fn the_policies_refuse_what_docs_ci_forbids() {
             "a GitLab apply outside its resource group",
             gitlab_policy(),
             ".gitlab-ci.yml",
-            planted(&gitlab, "  resource_group: streamscale-production\n", ""),
+            planted(
+                &gitlab,
+                "  resource_group: streamscale-production\n  environment:\n    name: production",
+                "  environment:\n    name: production",
+            ),
         ),
         (
             "a GitLab plan without the terraform report",
