@@ -4,6 +4,7 @@
 //! Quotas calls the engine makes. No decisions live here.
 
 pub mod cloudformation;
+pub mod platform_reads;
 pub mod prefix_lists;
 pub mod reads;
 pub mod repairs;

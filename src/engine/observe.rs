@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use super::EngineError;
 use crate::aws::cloudformation::{StackResource, Stacks};
-use crate::aws::{Aws, AwsError, reads};
+use crate::aws::{Aws, AwsError, platform_reads, reads};
 use streamscale_core::observed::{ObservedStack, ResourceState};
 use streamscale_core::resources::{self, ListCall, LiveRead, ReadCall};
 
@@ -43,11 +43,13 @@ async fn read_by_id(
         ReadCall::OpenSearchDomain => {
             reads::opensearch_domain(&aws.opensearch(region), region, id).await
         }
-        ReadCall::EksCluster => reads::eks_cluster(&aws.eks(region), region, id).await,
-        ReadCall::EksAccessEntry => reads::eks_access_entry(&aws.eks(region), region, id).await,
-        ReadCall::ApsWorkspace => reads::aps_workspace(&aws.amp(region), region, id).await,
+        ReadCall::EksCluster => platform_reads::eks_cluster(&aws.eks(region), region, id).await,
+        ReadCall::EksAccessEntry => {
+            platform_reads::eks_access_entry(&aws.eks(region), region, id).await
+        }
+        ReadCall::ApsWorkspace => platform_reads::aps_workspace(&aws.amp(region), region, id).await,
         ReadCall::ApsRuleGroupsNamespace => {
-            reads::aps_rule_groups_namespace(&aws.amp(region), region, id).await
+            platform_reads::aps_rule_groups_namespace(&aws.amp(region), region, id).await
         }
     }
 }
