@@ -254,10 +254,14 @@ fn usage_and_endpoint_errors_exit_1() {
     Scenario::new("dr-errors")
         .regions(TWO)
         .build()
-        // An unknown region: a usage error, nothing on stdout.
+        // An unknown region: a usage error, and under --json only the
+        // error document on stdout.
         .run(&[&drift_json[..], &["--region", "mars-1"]].concat())
         .exits(1)
-        .stdout_is_empty()
+        .check_json(|doc| {
+            assert_eq!(doc["error"]["code"], "usage", "{doc}");
+            assert!(doc.get("regions").is_none(), "{doc}");
+        })
         // An endpoint that does not answer: exit 1 even with
         // --detailed-exitcode, after the document says which region failed.
         .run_with_env(
@@ -275,6 +279,8 @@ fn usage_and_endpoint_errors_exit_1() {
                 .unwrap_or_default();
             assert!(error.contains("cannot reach"), "{error}");
             assert_eq!(doc["summary"]["regions_error"], 2);
+            // The one document carries the command's error too.
+            assert_eq!(doc["error"]["code"], "usage", "{doc}");
         })
         // No stacks at all: missing everywhere, exit 2.
         .drift()
