@@ -60,6 +60,8 @@ pub async fn change_set(
     parameters: &[(String, String)],
     tags: &[(String, String)],
 ) -> Result<ChangeSet, EngineError> {
+    // During `apply`, this run's own name (see engine::apply).
+    let name = &super::apply::run_change_set_name(name);
     // Created first: only when AWS says the name is taken (an earlier
     // plan's change set) is that one deleted and the create made again.
     let created = match stacks
@@ -110,21 +112,13 @@ const OPERATION_STARTS: [&str; 4] = [
 
 /// Of a stack's events (newest first), those of the operations before
 /// its current or last one: all older than the newest stack-level event
-/// that starts an operation; or all from a stack-level event that ends one,
-/// when that comes first (the next operation has not shown itself yet).
+/// that starts an operation. (CloudFormation writes that event when it
+/// accepts the operation, before the call returns.)
 fn earlier_operations<'a>(events: &'a [StackEvent], stack: &str) -> &'a [StackEvent] {
-    for (i, e) in events.iter().enumerate() {
-        if e.logical_id != stack {
-            continue;
-        }
-        if OPERATION_STARTS.contains(&e.status.as_str()) {
-            return &events[i + 1..];
-        }
-        if StackStatus::new(&e.status).outcome() != Outcome::Running {
-            return &events[i..];
-        }
-    }
-    &[]
+    events
+        .iter()
+        .position(|e| e.logical_id == stack && OPERATION_STARTS.contains(&e.status.as_str()))
+        .map_or(&[], |i| &events[i + 1..])
 }
 
 /// Wait for the stack's current operation to end, reporting new events,
@@ -235,13 +229,15 @@ mod tests {
     }
 
     #[test]
-    fn before_the_operation_shows_itself_every_event_is_earlier() {
+    fn an_operation_that_ended_before_the_first_poll_keeps_its_events() {
         let events = [
-            event("3", "s", "UPDATE_COMPLETE"),
-            event("2", "s", "UPDATE_IN_PROGRESS"),
-            event("1", "s", "CREATE_COMPLETE"),
+            event("5", "s", "ROLLBACK_COMPLETE"),
+            event("4", "Listener", "CREATE_FAILED"),
+            event("3", "s", "ROLLBACK_IN_PROGRESS"),
+            event("2", "s", "CREATE_IN_PROGRESS"),
+            event("1", "s", "DELETE_COMPLETE"),
         ];
-        assert_eq!(ids(earlier_operations(&events, "s")), ["3", "2", "1"]);
+        assert_eq!(ids(earlier_operations(&events, "s")), ["1"]);
         // a new stack's first events are all its create's
         let events = [
             event("2", "Group", "CREATE_IN_PROGRESS"),
