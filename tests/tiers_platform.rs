@@ -22,8 +22,12 @@ use sha2::{Digest, Sha256};
 const ONE: &[RegionSpec] = &[("eu-west-1", "1.0", "c7i.large")];
 
 /// `[kubernetes]` and `[monitoring]` as `environments/prod.toml` has them,
-/// with a version the harness's EKS offers.
+/// with a version the harness's EKS offers; no deletion protection, so that
+/// `destroy` can delete the stack.
 const TIERS: &str = r#"
+[aws]
+deletion_protection = false
+
 [kubernetes]
 version = "1.34"
 pods_per_node = 4
