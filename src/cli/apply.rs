@@ -87,6 +87,11 @@ pub struct DestroyArgs {
     /// stdout.
     #[arg(long)]
     json: bool,
+    /// Where a stack's resources have deletion protection on (outside
+    /// demo), first update the stack with it off (nothing else changes),
+    /// then delete it. Without it, destroy refuses before deleting anything.
+    #[arg(long)]
+    disable_deletion_protection: bool,
 }
 
 impl ApplyArgs {
@@ -420,6 +425,9 @@ pub fn destroy(project: &Project, args: &DestroyArgs, ui: Ui) -> Result<Outcome,
     let rt = super::runtime()?;
     rt.block_on(with_wait_limit(args.timeout, async {
         let aws = Aws::load().await.map_err(EngineError::from)?;
+        // Deletion protection before anything is deleted (docs/security.md).
+        super::protection::before_destroy(&aws, &plan, &regions, args.disable_deletion_protection, ui)
+            .await?;
         // Cloudflare first, so traffic stops before the origins go; only
         // when the whole plan is destroyed.
         if plan.cloudflare.is_some() {

@@ -10,6 +10,7 @@ mod iam;
 mod init;
 pub mod json;
 mod plan;
+mod protection;
 mod report;
 mod table;
 mod validate;

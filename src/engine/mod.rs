@@ -21,6 +21,7 @@ pub mod observe;
 pub mod origin;
 pub mod planner;
 pub mod progress;
+pub mod protection;
 pub mod provenance;
 pub mod repair;
 pub mod report;
@@ -73,6 +74,19 @@ pub enum EngineError {
         stack: String,
         /// Status.
         status: String,
+    },
+    /// `destroy` of stacks whose resources have deletion protection on
+    /// (AWS would refuse to delete them half-way); nothing was deleted.
+    #[error("deletion protection is on: {resources}")]
+    #[diagnostic(
+        code(engine::deletion_protection),
+        help(
+            "AWS refuses to delete these resources, so the stack delete would stop half-way (DELETE_FAILED) after everything else is gone. If the environment really is to go, run destroy again with --disable-deletion-protection: each stack is first updated with the protection off (nothing else changes), then deleted. Set [aws] deletion_protection = false in the plan to render stacks without it."
+        )
+    )]
+    DeletionProtected {
+        /// `region: LogicalId (Type)`, joined.
+        resources: String,
     },
     /// A saved plan no longer matches.
     #[error("the saved plan is stale: {0}")]

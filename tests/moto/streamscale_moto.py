@@ -180,6 +180,9 @@ def main(argv: list[str] | None = None) -> int:
     import ext_drift_tiers  # drift detection of the new tiers' types
 
     ext_drift_tiers.install()
+    import ext_protection  # a load balancer with deletion protection is not deleted
+
+    ext_protection.install()
     import ext_iam  # IAM enforcement with the users of STREAMSCALE_MOTO_IAM (docs/moto.md)
 
     ext_iam.install()

@@ -36,6 +36,7 @@ pub mod images;
 pub mod observed;
 pub mod origin;
 pub mod plan;
+pub mod protection;
 pub mod render;
 pub mod repair;
 pub mod report;
