@@ -143,6 +143,26 @@ fn max_plan_age_refuses_an_old_plan_and_changes_nothing() {
         out.lines().any(|l| l == "failure_code=engine::old_plan"),
         "a workflow tells an old plan from a failed apply: {out}"
     );
+    // `apply --json` carries the same code in its error document.
+    let mut c = p.cmd(
+        shared(),
+        &[
+            "apply",
+            "-e",
+            "test",
+            "--yes",
+            "--json",
+            "--max-plan-age",
+            "2h",
+        ],
+    );
+    c.arg(&file).env("STREAMSCALE_NOW", "2026-03-01T12:30:00Z");
+    let out = c.output().expect("run streamscale");
+    assert_eq!(out.status.code(), Some(1));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!("{e}: {}", String::from_utf8_lossy(&out.stdout));
+    });
+    assert_eq!(doc["error"]["code"], "engine::old_plan", "{doc:#}");
     let config = sdk(shared(), "us-east-1");
     assert_eq!(
         stack_status(&config, &p.stack()),
@@ -188,7 +208,7 @@ fn max_plan_age_needs_a_plan_file_and_a_real_duration() {
         ][..],
     ] {
         let out = p.run(shared(), args);
-        assert_ne!(out.status.code(), Some(0), "{args:?} was accepted");
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {out:?}");
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(stderr.contains("max-plan-age"), "{args:?}: {stderr}");
     }
