@@ -172,6 +172,22 @@ impl<'a> Reformat<'a> {
         Some(())
     }
 
+    /// After a member or element: a comma (copied; `true`, more follow)
+    /// or the `close` bracket (consumed, not copied; `false`).
+    fn separator(&mut self, close: u8) -> Option<bool> {
+        self.skip_ws();
+        let more = match self.peek()? {
+            b',' => true,
+            b if b == close => false,
+            _ => return None,
+        };
+        self.at += 1;
+        if more {
+            self.out.push(b',');
+        }
+        Some(more)
+    }
+
     fn object(&mut self, depth: usize) -> Option<()> {
         self.at += 1;
         self.skip_ws();
@@ -203,17 +219,8 @@ impl<'a> Reformat<'a> {
             self.at += 1;
             self.out.extend_from_slice(b": ");
             self.value(depth + 1)?;
-            self.skip_ws();
-            match self.peek()? {
-                b',' => {
-                    self.at += 1;
-                    self.out.push(b',');
-                }
-                b'}' => {
-                    self.at += 1;
-                    break;
-                }
-                _ => return None,
+            if !self.separator(b'}')? {
+                break;
             }
         }
         self.newline(depth);
@@ -233,17 +240,8 @@ impl<'a> Reformat<'a> {
         loop {
             self.newline(depth + 1);
             self.value(depth + 1)?;
-            self.skip_ws();
-            match self.peek()? {
-                b',' => {
-                    self.at += 1;
-                    self.out.push(b',');
-                }
-                b']' => {
-                    self.at += 1;
-                    break;
-                }
-                _ => return None,
+            if !self.separator(b']')? {
+                break;
             }
         }
         self.newline(depth);
