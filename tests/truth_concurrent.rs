@@ -108,7 +108,22 @@ fn met_the_other(out: &Output) -> bool {
     stderr.contains("by another operation") || stderr.contains("(another operation)")
 }
 
-/// Start two applies at once and wait for both; both must exit 0.
+/// How many regions an apply says it changed ("Apply complete: N of M").
+fn changed(out: &Output) -> usize {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let line = stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("Apply complete: "))
+        .unwrap_or_else(|| panic!("no summary line:\n{stderr}"));
+    line.split_whitespace()
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("not a count: {line}"))
+}
+
+/// Start two applies at once and wait for both; both must exit 0, and
+/// between them each region was changed once (the one that came second
+/// found it up to date, and says it changed nothing there).
 fn two_applies(p: &Project, moto: &moto::Moto) -> (Output, Output) {
     let args = ["apply", "-e", "test", "--yes", "--timeout", "5m"];
     let (a, b) = (spawn(p, moto, &args), spawn(p, moto, &args));
@@ -120,6 +135,13 @@ fn two_applies(p: &Project, moto: &moto::Moto) -> (Output, Output) {
         assert_eq!(out.status.code(), Some(0), "{}", text(out));
         assert!(!text(out).contains("panicked"), "{}", text(out));
     }
+    assert_eq!(
+        changed(&a) + changed(&b),
+        TWO.len(),
+        "{}\n{}",
+        text(&a),
+        text(&b)
+    );
     (a, b)
 }
 

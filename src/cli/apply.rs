@@ -11,7 +11,7 @@ use console::style;
 use serde_json::Value;
 
 use super::apply_json::{self, Clock, in_plan_order, show_plan};
-use super::plan::{plan_regions, selected};
+use super::plan::selected;
 use super::views::report_outcomes;
 use super::{EnvArg, Error, Outcome, Ui};
 use crate::aws::Aws;
@@ -220,7 +220,14 @@ pub fn run(project: &Project, args: &ApplyArgs, ui: Ui) -> Result<Outcome, Error
                 plans
             }
             None => {
-                let plans = plan_regions(&aws, &plan, &stacks, true).await?;
+                // Planned again where another apply gets there meanwhile.
+                let plans = crate::engine::apply::plan_for_apply(
+                    &aws,
+                    &plan,
+                    &stacks,
+                    &Progress::new(false),
+                )
+                .await?;
                 let cf = plan_cloudflare(&aws, &plan, &rendered).await?;
                 show_plan(&plans, &cf, args.json);
                 super::ci::refuse_broadening(
@@ -283,9 +290,13 @@ pub fn run(project: &Project, args: &ApplyArgs, ui: Ui) -> Result<Outcome, Error
             ));
         }
         result?;
+        // A region another apply brought there first was not changed by this one.
+        let changed = outcomes
+            .iter()
+            .filter(|o| o.message != crate::engine::apply::UP_TO_DATE)
+            .count();
         eprintln!(
-            "Apply complete: {} of {} regions changed.",
-            outcomes.len(),
+            "Apply complete: {changed} of {} regions changed.",
             stacks.len()
         );
         Ok(Outcome::Ok)

@@ -9,7 +9,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use futures::future::join_all;
 use tokio::sync::Semaphore;
 
-use super::planner::plan_region;
 use super::progress::Progress;
 use super::stacks::{template_source, wait_stack};
 use super::{EngineError, RegionPlan, StackAction, stack_tags};
@@ -21,7 +20,29 @@ use streamscale_core::rollout::{PendingRegion, apply_waves, destroy_waves};
 use streamscale_core::stack::Outcome;
 
 mod contention;
+pub(crate) use contention::run_change_set_name;
 use contention::{Attempt, MAX_REPLANS, classify};
+
+/// Plan every selected region for `apply` (change sets kept, and tagged
+/// with this run so that another apply at the same time never takes
+/// them); a region whose stack another operation changes meanwhile is
+/// planned again once that operation ended. The first region error fails.
+pub async fn plan_for_apply(
+    aws: &Aws,
+    plan: &Plan,
+    stacks: &[&RegionStack],
+    progress: &Progress,
+) -> Result<Vec<RegionPlan>, EngineError> {
+    contention::tag_change_sets();
+    join_all(
+        stacks
+            .iter()
+            .map(|s| contention::plan_settled(aws, plan, s, progress)),
+    )
+    .await
+    .into_iter()
+    .collect()
+}
 
 /// How one region's apply ended.
 #[derive(Debug, Clone)]
@@ -37,6 +58,10 @@ pub struct RegionOutcome {
     /// Failing resources and their reasons, from the stack events.
     pub failures: Vec<StackEvent>,
 }
+
+/// The message of a region another apply brought where this one's plan
+/// asked (see [`contention`]): nothing was changed by this apply there.
+pub const UP_TO_DATE: &str = "already up to date (another operation applied it)";
 
 /// The events a stack already has, so that only this operation's are
 /// reported (a failed read is an error: old failures would count as new).
@@ -77,7 +102,7 @@ pub async fn apply_region(
     let mut current = std::borrow::Cow::Borrowed(rp);
     let mut replans = 0;
     loop {
-        let (status, mut cause) = match apply_planned(aws, plan, stack, &current, progress).await {
+        let (status, cause) = match apply_planned(aws, plan, stack, &current, progress).await {
             Ok(outcome) => return Ok(outcome),
             Err(Attempt::Error(e)) => return Err(e),
             Err(Attempt::Other { status, cause }) => (status, cause),
@@ -87,22 +112,14 @@ pub async fn apply_region(
                 "{region}: another operation changed stack {name} after the plan was made (it is {status} now; AWS answered: {cause}); nothing more was applied in {region}"
             )));
         }
-        // Plan again once the other operation is over, as long as another
-        // one keeps getting there first.
-        current = std::borrow::Cow::Owned(loop {
-            replans += 1;
-            if replans > MAX_REPLANS {
-                return Err(cause);
-            }
-            let before = contention::wait_for_other(&stacks, &name, progress).await?;
-            match plan_region(aws, plan, stack, true).await {
-                Ok(fresh) => break fresh,
-                Err(e) => match classify(&stacks, &name, before.as_ref(), e).await {
-                    Attempt::Error(e) => return Err(e),
-                    Attempt::Other { cause: c, .. } => cause = c,
-                },
-            }
-        });
+        // Plan again once the other operation is over.
+        replans += 1;
+        if replans > MAX_REPLANS {
+            return Err(cause);
+        }
+        contention::wait_for_other(&stacks, &name, progress).await?;
+        current =
+            std::borrow::Cow::Owned(contention::plan_settled(aws, plan, stack, progress).await?);
         if !current.has_changes() {
             progress.println(&format!(
                 "[{region}] already up to date: the other operation left what this plan asks for"
@@ -111,7 +128,7 @@ pub async fn apply_region(
                 region: region.clone(),
                 ok: true,
                 skipped: false,
-                message: "already up to date (another operation applied it)".into(),
+                message: UP_TO_DATE.into(),
                 failures: Vec::new(),
             });
         }

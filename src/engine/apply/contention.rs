@@ -9,12 +9,83 @@
 //! planned again: it was reviewed against another state, so it is stale.
 
 use std::collections::HashSet;
+use std::sync::OnceLock;
 
+use crate::aws::Aws;
 use crate::aws::AwsError;
 use crate::aws::cloudformation::{StackInfo, Stacks};
-use crate::engine::EngineError;
+use crate::engine::planner::plan_region;
 use crate::engine::progress::Progress;
 use crate::engine::stacks::wait_stack;
+use crate::engine::{EngineError, RegionPlan};
+use streamscale_core::plan::Plan;
+use streamscale_core::render::RegionStack;
+
+/// This run's tag on the change sets it makes, once [`tag_change_sets`]
+/// was called (by `apply`).
+static RUN_TAG: OnceLock<String> = OnceLock::new();
+
+/// From now on this process's change sets carry a tag of their own, so
+/// that two applies planning the same template at once never take (and
+/// delete) each other's change set of the same deterministic name. A saved
+/// plan's change sets keep their plain names.
+pub fn tag_change_sets() {
+    RUN_TAG.get_or_init(|| {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        format!("{:08x}", std::process::id().rotate_left(16) ^ nanos)
+    });
+}
+
+/// The name a change set named `name` gets in this run.
+pub fn run_change_set_name(name: &str) -> String {
+    match RUN_TAG.get() {
+        Some(tag) => format!("{name}-{tag}"),
+        None => name.to_string(),
+    }
+}
+
+/// Plan a region for `apply`; when another operation gets to its stack
+/// meanwhile (the stack is mid-operation, the change set is refused or
+/// gone), wait for it to end and plan again, at most [`MAX_REPLANS`] times.
+pub async fn plan_settled(
+    aws: &Aws,
+    plan: &Plan,
+    stack: &RegionStack,
+    progress: &Progress,
+) -> Result<RegionPlan, EngineError> {
+    let stacks = Stacks::new(&stack.region, aws.cloudformation(&stack.region));
+    let name = plan.stack_name();
+    let mut tries = 0;
+    loop {
+        let e = match plan_region(aws, plan, stack, true).await {
+            Ok(p) => return Ok(p),
+            Err(e) => e,
+        };
+        tries += 1;
+        if tries > MAX_REPLANS || !met_other_while_planning(&stacks, &name, &e).await {
+            return Err(e);
+        }
+        wait_for_other(&stacks, &name, progress).await?;
+    }
+}
+
+/// Whether a plan's error came from another operation on the stack.
+async fn met_other_while_planning(stacks: &Stacks, name: &str, e: &EngineError) -> bool {
+    match e {
+        EngineError::Busy { .. } => true,
+        // Another apply's execution removed the change set, or the stack
+        // was mid-operation when the change set was asked for.
+        EngineError::Aws(AwsError::Call { message, .. })
+            if message.starts_with("ChangeSetNotFound")
+                || message.contains("_IN_PROGRESS state and can not be updated") =>
+        {
+            true
+        }
+        _ => matches!(stacks.describe(name).await, Ok(Some(i)) if i.status.is_busy()),
+    }
+}
 
 /// How many times one region is planned again because another operation
 /// got to its stack first; past it, the last refusal is the region's error.
