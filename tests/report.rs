@@ -791,3 +791,49 @@ fn live_without_a_reachable_aws_endpoint_fails_cleanly() {
     assert!(stderr.contains("--live"), "{stderr}");
     assert!(stderr.contains("Connection refused"), "{stderr}");
 }
+
+#[test]
+fn html_has_the_tier_sections_of_the_markdown() {
+    // prod has [database], [search], [kubernetes] and [monitoring]: the
+    // HTML carries each Markdown section, heading and every table cell.
+    let r = model(&plan("prod"));
+    let html = report::html::render(&r);
+    let mut md = String::new();
+    report::tiers::markdown(&r.tiers, &mut md);
+    report::platform::markdown(&r.platform, &mut md);
+    for (id, heading) in [
+        ("database", "## Database (DocumentDB)"),
+        ("search", "## Search (OpenSearch Service)"),
+        ("kubernetes", "## Kubernetes (EKS"),
+        ("alerts", "## Alerts (availability SLO"),
+    ] {
+        let line = md
+            .lines()
+            .find(|l| l.starts_with(heading))
+            .unwrap_or_else(|| panic!("the Markdown has no {heading}"));
+        let title = report::html::esc(line.trim_start_matches("## "));
+        assert!(
+            html.contains(&format!("<h2 id=\"{id}\">{title}</h2>")),
+            "no {id} section"
+        );
+    }
+    let rows: Vec<&str> = md
+        .lines()
+        .filter(|l| l.starts_with('|') && !l.starts_with("|---"))
+        .collect();
+    assert!(rows.len() > 20, "{md}");
+    for row in rows {
+        for cell in row.trim_matches('|').split('|').map(str::trim) {
+            let cell = report::html::esc(cell).replace('`', "");
+            assert!(
+                html.contains(&format!(">{cell}<")) || cell.is_empty(),
+                "cell {cell:?} of {row:?} is not in the HTML"
+            );
+        }
+    }
+    // demo has none of the tiers: no such section.
+    let demo = report::html::render(&model(&plan("demo")));
+    for id in ["database", "search", "kubernetes", "alerts"] {
+        assert!(!demo.contains(&format!("<h2 id=\"{id}\">")), "demo: {id}");
+    }
+}

@@ -130,6 +130,67 @@ fn th(o: &mut String, cells: &[(&str, bool)]) {
     o.push_str("</tr></thead>\n");
 }
 
+/// Markdown sections of our own (`## ` headings, paragraphs and pipe
+/// tables, as the tier modules write them) as HTML: a heading gets the id
+/// of its first word, a `--:` column is numeric, the first column of a
+/// `total` row is bold.
+fn sections(o: &mut String, md: &str) {
+    let mut table: Vec<Vec<String>> = Vec::new();
+    let flush = |o: &mut String, table: &mut Vec<Vec<String>>| {
+        if table.len() < 2 {
+            table.clear();
+            return;
+        }
+        let numeric: Vec<bool> = table[1].iter().map(|c| c.trim().ends_with(':')).collect();
+        o.push_str("<div class=\"scroll\"><table>\n");
+        let head: Vec<(&str, bool)> = table[0]
+            .iter()
+            .zip(&numeric)
+            .map(|(c, n)| (c.as_str(), *n))
+            .collect();
+        th(o, &head);
+        for row in &table[2..] {
+            let total = row.first().is_some_and(|c| c == "total");
+            o.push_str("<tr>");
+            for (i, cell) in row.iter().enumerate() {
+                let class = if numeric.get(i) == Some(&true) {
+                    " class=\"n\""
+                } else {
+                    ""
+                };
+                let (a, b) = if total {
+                    ("<strong>", "</strong>")
+                } else {
+                    ("", "")
+                };
+                let _ = write!(o, "<td{class}>{a}{}{b}</td>", inline(cell));
+            }
+            o.push_str("</tr>\n");
+        }
+        o.push_str("</table></div>\n");
+        table.clear();
+    };
+    for line in md.lines() {
+        let line = line.trim_end();
+        if let Some(row) = line.strip_prefix('|').and_then(|l| l.strip_suffix('|')) {
+            table.push(row.split('|').map(|c| c.trim().to_string()).collect());
+            continue;
+        }
+        flush(o, &mut table);
+        if let Some(h) = line.strip_prefix("## ") {
+            let id: String = h
+                .split([' ', '('])
+                .next()
+                .unwrap_or_default()
+                .to_lowercase();
+            let _ = writeln!(o, "<h2 id=\"{}\">{}</h2>", esc(&id), inline(h));
+        } else if !line.is_empty() {
+            let _ = writeln!(o, "<p>{}</p>", inline(line));
+        }
+    }
+    flush(o, &mut table);
+}
+
 /// Number of charts the page carries (the script checks them all rendered).
 const CHARTS: usize = 5;
 
@@ -521,6 +582,12 @@ pub fn render(r: &Report) -> String {
         charts::quotas(r),
         "vCPUs at peak and at MaxSize per region; the black tick is the quota.",
     );
+
+    // The data and platform tiers: the Markdown sections, as HTML.
+    let mut tiers = String::new();
+    super::tiers::markdown(&r.tiers, &mut tiers);
+    super::platform::markdown(&r.platform, &mut tiers);
+    sections(&mut o, &tiers);
 
     // Latency.
     let l = &r.latency;
