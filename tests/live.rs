@@ -71,12 +71,15 @@ fn apply_converges_then_updates_show_properties_and_converge_again() {
         // Destroy leaves nothing.
         .destroy()
         .no_stacks()
+        // outputs exits 1 naming the regions without a stack, after
+        // printing what it found (nothing).
         .run(&["outputs", "-e", "test", "--json"])
-        .exits(0)
+        .exits(1)
         .check_json(|out| {
             for (r, _, _) in THREE {
                 assert!(out["regions"][r].is_null(), "{r}: {out}");
             }
+            assert_eq!(out["error"]["code"], "outputs::missing_stack", "{out}");
         });
 }
 
@@ -144,7 +147,15 @@ fn region_flag_limits_plan_apply_and_destroy() {
         .run(&["plan", "-e", "test", "--region", "mars-north-1"])
         .exits(1)
         .stderr_has("not in the plan")
-        .run(&["destroy", "-e", "test", "--yes", "--region", "eu-west-1"])
+        .run(&[
+            "destroy",
+            "-e",
+            "test",
+            "--yes",
+            "--region",
+            "eu-west-1",
+            "--disable-deletion-protection",
+        ])
         .exits(0)
         .no_stack_in("eu-west-1");
 }
