@@ -3,6 +3,8 @@
 //! HTML escaping (the output is JSON), and a `json` helper that writes any
 //! context value as a JSON literal.
 
+use std::sync::RwLock;
+
 use handlebars::{
     Context, Handlebars, Helper, HelperResult, Output, RenderContext, RenderErrorReason, Template,
 };
@@ -68,9 +70,16 @@ pub const BUILT_IN: &[BuiltIn] = &[
 /// The name the main stack template is registered under.
 pub const STACK: &str = "aws/stack.json.hbs";
 
+/// The built-in partials of the tiers a plan may leave out (the stack
+/// template includes them under `{{#if …}}`): compiled only when a render
+/// first includes one, since compiling is most of a small render's time.
+const OPTIONAL: [&str; 5] = ["cache", "database", "search", "kubernetes", "monitoring"];
+
 /// A registry of compiled templates.
 pub struct Templates {
-    registry: Handlebars<'static>,
+    registry: RwLock<Handlebars<'static>>,
+    /// Built-in optional partials ([`OPTIONAL`]) not compiled yet: name and text.
+    deferred: Vec<(String, &'static str)>,
     /// Which templates came from the project (for messages).
     pub overridden: Vec<String>,
 }
@@ -90,16 +99,29 @@ impl Templates {
         registry.register_helper("json", Box::new(json_helper));
         let mut overridden = Vec::new();
         let mut sources = Vec::new();
+        let mut deferred = Vec::new();
+        // A partial block (`{{#> name}}fallback{{/name}}`) renders its
+        // fallback where the partial is missing: then nothing is deferred.
+        let partial_blocks = BUILT_IN
+            .iter()
+            .map(|t| t.text)
+            .chain(overrides.iter().map(|o| o.text.as_str()))
+            .any(|text| text.contains("#>"));
         for t in BUILT_IN {
+            // Partials are registered under their stem: `{{> network}}`.
+            let name = partial_name(t.path);
             let (text, origin) = match overrides.iter().find(|o| o.path == t.path) {
                 Some(o) => {
                     overridden.push(o.origin.clone());
                     (o.text.as_str(), o.origin.clone())
                 }
+                None if !partial_blocks && OPTIONAL.contains(&name.as_str()) => {
+                    deferred.push((name, t.text));
+                    continue;
+                }
                 None => (t.text, format!("built-in {}", t.path)),
             };
-            // Partials are registered under their stem: `{{> network}}`.
-            sources.push((partial_name(t.path), text, origin));
+            sources.push((name, text, origin));
         }
         // Compiling is most of a render's fixed cost (handlebars works out
         // the line and column of every element from the start of the text):
@@ -114,19 +136,72 @@ impl Templates {
             registry.register_template(name, template);
         }
         Ok(Templates {
-            registry,
+            registry: RwLock::new(registry),
+            deferred,
             overridden,
         })
     }
 
-    /// Render the template `path` with `data`.
+    /// Render the template `path` with `data`. A deferred partial the
+    /// render includes is compiled then, and the render made again.
     pub fn render(&self, path: &str, data: &serde_json::Value) -> Result<String, RenderError> {
+        let name = partial_name(path);
+        // Each deferred partial is compiled at most once: the last attempt
+        // returns whatever the render gives.
+        for _ in 0..self.deferred.len() {
+            let rendered = self.render_compiled(&name, data);
+            match &rendered {
+                Err(e) if matches!(e.reason(), RenderErrorReason::PartialNotFound(p) if self.compile_deferred(p)) =>
+                    {}
+                _ => return Self::finish(path, rendered),
+            }
+        }
+        Self::finish(path, self.render_compiled(&name, data))
+    }
+
+    fn render_compiled(
+        &self,
+        name: &str,
+        data: &serde_json::Value,
+    ) -> Result<String, handlebars::RenderError> {
         self.registry
-            .render(&partial_name(path), data)
-            .map_err(|e| RenderError::Template {
-                template: path.to_string(),
-                message: e.to_string(),
-            })
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .render(name, data)
+    }
+
+    fn finish(
+        path: &str,
+        rendered: Result<String, handlebars::RenderError>,
+    ) -> Result<String, RenderError> {
+        rendered.map_err(|e| RenderError::Template {
+            template: path.to_string(),
+            message: e.to_string(),
+        })
+    }
+
+    /// Compile and register the deferred partial `name` (unless another
+    /// render did meanwhile): `false` when there is none of that name.
+    fn compile_deferred(&self, name: &str) -> bool {
+        let Some((_, text)) = self.deferred.iter().find(|(n, _)| n == name) else {
+            return false;
+        };
+        let mut registry = self
+            .registry
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if registry.get_template(name).is_some() {
+            // Another render compiled it meanwhile.
+            return true;
+        }
+        // Built-in templates compile (tests render every one of them).
+        match Template::compile_with_name(text, name.to_string()) {
+            Ok(t) => {
+                registry.register_template(name, t);
+                true
+            }
+            Err(_) => false,
+        }
     }
 }
 
