@@ -395,6 +395,7 @@ fn apply_destroy_and_outputs_speak_json_in_the_plans_order() {
             "--json",
             "--region",
             "us-east-1",
+            "--disable-deletion-protection",
         ])
         .exits(0);
     let doc = ran_json(&s);
@@ -428,7 +429,14 @@ fn apply_destroy_and_outputs_speak_json_in_the_plans_order() {
     );
     // The rest goes.
     let s = s
-        .run(&["destroy", "-e", "test", "--yes", "--json"])
+        .run(&[
+            "destroy",
+            "-e",
+            "test",
+            "--yes",
+            "--json",
+            "--disable-deletion-protection",
+        ])
         .exits(0);
     let doc = ran_json(&s);
     assert_eq!(region_keys(&doc), order);

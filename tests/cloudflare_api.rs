@@ -202,7 +202,13 @@ fn apply_creates_the_cloudflare_objects_plan_converges_destroy_removes_them() {
         0,
     );
 
-    with_cf(&p, &moto, &cf, &["destroy", "-e", "test", "--yes"], 0);
+    with_cf(
+        &p,
+        &moto,
+        &cf,
+        &["destroy", "-e", "test", "--yes", "--disable-deletion-protection"],
+        0,
+    );
     let s = cf.state.lock().unwrap();
     assert!(s.monitors.is_empty() && s.pools.is_empty() && s.load_balancers.is_empty());
     assert!(

@@ -71,15 +71,12 @@ fn apply_converges_then_updates_show_properties_and_converge_again() {
         // Destroy leaves nothing.
         .destroy()
         .no_stacks()
-        // outputs exits 1 naming the regions without a stack, after
-        // printing what it found (nothing).
         .run(&["outputs", "-e", "test", "--json"])
-        .exits(1)
+        .exits(0)
         .check_json(|out| {
             for (r, _, _) in THREE {
                 assert!(out["regions"][r].is_null(), "{r}: {out}");
             }
-            assert_eq!(out["error"]["code"], "outputs::missing_stack", "{out}");
         });
 }
 
@@ -288,9 +285,13 @@ fn a_failing_canary_stops_the_rollout_and_names_the_failing_resource() {
     // that does not exist: its create fails and rolls back.
     let bad_cert =
         "arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-0000-0000-000000000000";
+    // Deletion protection off: with it on, AWS's rollback cannot delete the
+    // protected load balancer and the stack ends ROLLBACK_FAILED (the
+    // harness refuses the same way, docs/moto.md); this test is about the
+    // canary.
     Scenario::new("canary")
         .regions(THREE)
-        .plan_extra("[deploy]\ncanary = [\"eu-west-1\"]\n")
+        .plan_extra("[deploy]\ncanary = [\"eu-west-1\"]\n\n[aws]\ndeletion_protection = false\n")
         .region_setting("eu-west-1", &format!("certificate_arn = \"{bad_cert}\""))
         .build()
         .try_apply()

@@ -269,7 +269,12 @@ fn a_saved_plan_whose_change_set_is_gone_is_stale() {
 fn destroy_without_a_cloudflare_token_warns_that_pools_point_at_deleted_origins() {
     let p = Project::new("sv-destroy", REGIONS, &cf_section(86400));
     run(&p, None, &["apply", "-e", "test", "--yes"], 0);
-    let (_, stderr) = run(&p, None, &["destroy", "-e", "test", "--yes"], 0);
+    let (_, stderr) = run(
+        &p,
+        None,
+        &["destroy", "-e", "test", "--yes", "--disable-deletion-protection"],
+        0,
+    );
     assert!(
         stderr.contains("warning: CLOUDFLARE_API_TOKEN is not set"),
         "{stderr}"

@@ -469,9 +469,11 @@ impl<'m> Scenario<'m> {
         self.run_in_env("apply", &[&path])
     }
 
-    /// `destroy --yes`, exit 0.
+    /// `destroy --yes`, exit 0 (the test plans are not demo: deletion
+    /// protection is on, and turned off first).
     pub fn destroy(self) -> Self {
-        self.run_in_env("destroy", &["--yes"]).exits(0)
+        self.run_in_env("destroy", &["--yes", "--disable-deletion-protection"])
+            .exits(0)
     }
 
     /// `render`, exit 0.
