@@ -71,12 +71,15 @@ fn apply_converges_then_updates_show_properties_and_converge_again() {
         // Destroy leaves nothing.
         .destroy()
         .no_stacks()
+        // outputs exits 1 naming the regions without a stack, after
+        // printing what it found (nothing).
         .run(&["outputs", "-e", "test", "--json"])
-        .exits(0)
+        .exits(1)
         .check_json(|out| {
             for (r, _, _) in THREE {
                 assert!(out["regions"][r].is_null(), "{r}: {out}");
             }
+            assert_eq!(out["error"]["code"], "outputs::missing_stack", "{out}");
         });
 }
 
