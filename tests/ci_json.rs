@@ -510,6 +510,14 @@ fn drift_markdown_reaches_the_step_summary_and_outputs_in_github_actions() {
     for t in [&md, &written, &outputs, &s.last().stderr] {
         assert!(!t.contains("\x1b["), "a colour code: {t:?}");
     }
+    // The terminal report: one group per region.
+    let s = s
+        .run_with_env(&["drift", "-e", "test", "--no-cloudformation"], &env)
+        .exits(0)
+        .stdout_has("::group::us-east-1 (clean)")
+        .stdout_has("::group::eu-west-1 (drifted)")
+        .stdout_has("::endgroup::");
+    assert!(!s.last().stdout.contains("\x1b["));
     // gitlab-terraform is the plan's report only.
     s.run(&["drift", "-e", "test", "--format", "gitlab-terraform"])
         .exits(1)

@@ -247,6 +247,14 @@ pub fn document(plan: &Plan, regions: &[RegionDrift], cf: &CloudflarePlan) -> Va
     for k in ["capacity", "security", "config"] {
         by_all.insert(k.into(), by.get(k).cloned().unwrap_or(json!(0)));
     }
+    // Cloudflare's differences with a severity (the zone's SSL mode) count too.
+    for c in &cf.changes {
+        if let Some(k) = c.severity.as_deref()
+            && let Some(n) = by_all.get_mut(k)
+        {
+            *n = json!(n.as_u64().unwrap_or(0) + 1);
+        }
+    }
     let per_region: serde_json::Map<String, Value> = regions
         .iter()
         .map(|r| {
@@ -289,103 +297,126 @@ fn status_word(s: Status) -> String {
     }
 }
 
+/// The human report; in GitHub Actions one `::group::` per region, in
+/// GitLab CI one collapsed section per region.
 fn print_human(regions: &[RegionDrift], _ui: Ui) {
-    print!("{}", render_human(regions));
+    let github = super::ci::github::Github::detect().is_some();
+    let gitlab = super::ci::gitlab::detect();
+    for r in regions {
+        let header = format!("{} ({})", r.region, r.status.as_str());
+        let text = super::ci::redact(&render_region(r));
+        if github {
+            println!("{}", super::ci::github::command("group", &[], &header));
+            print!("{text}");
+            println!("::endgroup::");
+        } else if gitlab {
+            println!("{}", super::ci::gitlab::section_start(&r.region, &header));
+            print!("{text}");
+            println!("{}", super::ci::gitlab::section_end(&r.region));
+        } else {
+            print!("{text}");
+        }
+    }
+    println!("{}", headline(regions));
 }
 
 /// The human drift report: per region its status, the findings table,
 /// notes, sources and what was not checked; then the headline.
 pub fn render_human(regions: &[RegionDrift]) -> String {
+    let mut out: String = regions.iter().map(render_region).collect();
+    let _ = writeln!(out, "{}", headline(regions));
+    out
+}
+
+/// One region of the human report.
+fn render_region(r: &RegionDrift) -> String {
     let mut out = String::new();
-    for r in regions {
+    let _ = writeln!(
+        out,
+        "{} {} ({})",
+        style(&r.region).bold().underlined(),
+        r.stack_name,
+        status_word(r.status)
+    );
+    if let Some(e) = &r.error {
+        let _ = writeln!(out, "  {}: {e}", r.status.as_str());
+    }
+    if let Some(d) = &r.degraded {
+        let _ = writeln!(out, "  degraded: {d}");
+    }
+    if !r.findings.is_empty() {
+        let mut t = super::table::new(
+            [
+                "severity",
+                "resource",
+                "physical id",
+                "property",
+                "expected",
+                "actual",
+                "note",
+            ]
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+            usize::MAX,
+        );
+        for f in &r.findings {
+            let sev = match f.severity.as_str() {
+                "security" => style("security").red().to_string(),
+                "capacity" => style("capacity").yellow().to_string(),
+                other => other.to_string(),
+            };
+            let mut resource = f.logical_id.clone();
+            if f.source != FindingSource::Streamscale {
+                resource.push_str(" [cloudformation]");
+            }
+            let property = if f.path.is_empty() {
+                "(resource)".to_string()
+            } else {
+                f.path.clone()
+            };
+            t.add_row(vec![
+                sev,
+                resource,
+                f.physical_id.as_deref().map(abbrev).unwrap_or("-".into()),
+                property,
+                short(&f.expected),
+                short(&f.actual),
+                f.note.clone().unwrap_or_default(),
+            ]);
+        }
+        for line in t.to_string().lines() {
+            let _ = writeln!(out, "  {}", line.trim_end());
+        }
+    }
+    for n in &r.notes {
+        let _ = writeln!(out, "  note: {n}");
+    }
+    let mut sources = vec!["streamscale live reads".to_string()];
+    if r.sources.contains(&FindingSource::Cloudformation) {
+        sources.push("CloudFormation drift detection".into());
+    }
+    let _ = writeln!(out, "  sources: {}", sources.join(" + "));
+    if !r.cloudformation_drift.note.is_empty() && r.status != Status::Missing {
+        let _ = writeln!(out, "  cloudformation: {}", r.cloudformation_drift.note);
+    }
+    if !r.not_checked.is_empty() {
+        let mut kinds: Vec<&str> = r
+            .not_checked
+            .iter()
+            .map(|n| n.resource_type.trim_start_matches("AWS::"))
+            .collect();
+        kinds.sort();
+        kinds.dedup();
         let _ = writeln!(
             out,
-            "{} {} ({})",
-            style(&r.region).bold().underlined(),
-            r.stack_name,
-            status_word(r.status)
+            "  not checked: {} resource{} ({}); --json lists them with reasons",
+            r.not_checked.len(),
+            if r.not_checked.len() == 1 { "" } else { "s" },
+            kinds.join(", ")
         );
-        if let Some(e) = &r.error {
-            let _ = writeln!(out, "  {}: {e}", r.status.as_str());
-        }
-        if let Some(d) = &r.degraded {
-            let _ = writeln!(out, "  degraded: {d}");
-        }
-        if !r.findings.is_empty() {
-            let mut t = super::table::new(
-                [
-                    "severity",
-                    "resource",
-                    "physical id",
-                    "property",
-                    "expected",
-                    "actual",
-                    "note",
-                ]
-                .iter()
-                .map(|s| s.to_string())
-                .collect(),
-                usize::MAX,
-            );
-            for f in &r.findings {
-                let sev = match f.severity.as_str() {
-                    "security" => style("security").red().to_string(),
-                    "capacity" => style("capacity").yellow().to_string(),
-                    other => other.to_string(),
-                };
-                let mut resource = f.logical_id.clone();
-                if f.source != FindingSource::Streamscale {
-                    resource.push_str(" [cloudformation]");
-                }
-                let property = if f.path.is_empty() {
-                    "(resource)".to_string()
-                } else {
-                    f.path.clone()
-                };
-                t.add_row(vec![
-                    sev,
-                    resource,
-                    f.physical_id.as_deref().map(abbrev).unwrap_or("-".into()),
-                    property,
-                    short(&f.expected),
-                    short(&f.actual),
-                    f.note.clone().unwrap_or_default(),
-                ]);
-            }
-            for line in t.to_string().lines() {
-                let _ = writeln!(out, "  {}", line.trim_end());
-            }
-        }
-        for n in &r.notes {
-            let _ = writeln!(out, "  note: {n}");
-        }
-        let mut sources = vec!["streamscale live reads".to_string()];
-        if r.sources.contains(&FindingSource::Cloudformation) {
-            sources.push("CloudFormation drift detection".into());
-        }
-        let _ = writeln!(out, "  sources: {}", sources.join(" + "));
-        if !r.cloudformation_drift.note.is_empty() && r.status != Status::Missing {
-            let _ = writeln!(out, "  cloudformation: {}", r.cloudformation_drift.note);
-        }
-        if !r.not_checked.is_empty() {
-            let mut kinds: Vec<&str> = r
-                .not_checked
-                .iter()
-                .map(|n| n.resource_type.trim_start_matches("AWS::"))
-                .collect();
-            kinds.sort();
-            kinds.dedup();
-            let _ = writeln!(
-                out,
-                "  not checked: {} resource{} ({}); --json lists them with reasons",
-                r.not_checked.len(),
-                if r.not_checked.len() == 1 { "" } else { "s" },
-                kinds.join(", ")
-            );
-        }
-        out.push('\n');
     }
-    let _ = writeln!(out, "{}", headline(regions));
+    out.push('\n');
     out
 }
 
