@@ -39,6 +39,12 @@ pub struct CloudflareChange {
     pub action: Action,
     /// Changed keys (updates).
     pub properties: Vec<PropertyChange>,
+    /// What the difference puts at risk, where it is more than
+    /// configuration: the zone's SSL mode below strict is `security`
+    /// (Cloudflare would reach the origin without checking its
+    /// certificate, or over plain HTTP).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub severity: Option<String>,
 }
 
 /// The zone's SSL/TLS mode streamscale sets: Cloudflare connects to the
@@ -142,6 +148,7 @@ fn change(
             name: name.to_string(),
             action: Action::Create,
             properties: Vec::new(),
+            severity: None,
         }),
         Some(l) => {
             let properties = desired_diff(l, desired);
@@ -150,6 +157,7 @@ fn change(
                 name: name.to_string(),
                 action: Action::Update,
                 properties,
+                severity: None,
             })
         }
     }
@@ -212,6 +220,7 @@ pub async fn plan_changes(
                 before: Some(Value::String(live.ssl_mode.clone())),
                 after: Some(Value::String(SSL_MODE.into())),
             }],
+            severity: Some("security".into()),
         });
     }
     out.extend(change(
