@@ -322,3 +322,30 @@ fn a_plan_file_of_an_older_format_is_refused_clearly() {
     assert!(!all.contains("missing field"), "{all}");
     assert_eq!(stack_status(&sdk(shared(), "us-east-1"), &p.stack()), None);
 }
+
+/// The deploy workflow (examples/github/deploy.yml) applies a plan file
+/// only when its sha256 is the one in the reviewed comment's marker.
+#[test]
+fn the_review_marker_names_the_saved_files_sha256() {
+    use sha2::{Digest, Sha256};
+    let p = Project::new("pv-marker", REGIONS, "");
+    let file = p.path().join("new.plan.json");
+    let mut c = p.cmd(
+        shared(),
+        &["plan", "-e", "test", "--format", "markdown", "--out"],
+    );
+    c.arg(&file);
+    let out = c.output().expect("run streamscale");
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let markdown = String::from_utf8_lossy(&out.stdout);
+    let bytes = std::fs::read(&file).expect("plan file");
+    let sha: String = Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let marker = format!("<!-- streamscale env=test plan=sha256:{sha} -->");
+    assert!(
+        markdown.lines().next() == Some(marker.as_str()),
+        "{marker}\n{markdown}"
+    );
+}

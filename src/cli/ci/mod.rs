@@ -15,7 +15,6 @@ use super::Error;
 use super::views::{render_plan_tail, render_region, stack_action_words};
 use crate::engine::cloudflare::CloudflarePlan;
 use crate::engine::{RegionPlan, StackAction};
-use streamscale_core::digest::sha256_hex;
 use streamscale_core::plan::Plan;
 use streamscale_core::render::to_pretty;
 use streamscale_core::review::{
@@ -105,9 +104,12 @@ pub fn review_of_plan(
     cf: &CloudflarePlan,
     saved: Option<(&Path, &str)>,
 ) -> PlanReview {
+    // The plain sha256 of the file's bytes, as `sha256sum FILE` prints it:
+    // a deploy job checks the file it applies against the reviewed marker.
+    let plain_sha256 = |bytes: &[u8]| hex::encode(<sha2::Sha256 as sha2::Digest>::digest(bytes));
     let plan_sha256 = match saved {
-        Some((_, text)) => sha256_hex(&[text.as_bytes()]),
-        None => sha256_hex(&[to_pretty(&super::views::plan_json(plan, plans, cf)).as_bytes()]),
+        Some((_, text)) => plain_sha256(text.as_bytes()),
+        None => plain_sha256(to_pretty(&super::views::plan_json(plan, plans, cf)).as_bytes()),
     };
     let full_plan_at = match saved {
         Some((path, _)) => format!("the saved plan `{}`", path.display()),
