@@ -70,10 +70,12 @@ pub const BUILT_IN: &[BuiltIn] = &[
 /// The name the main stack template is registered under.
 pub const STACK: &str = "aws/stack.json.hbs";
 
-/// The built-in partials of the tiers a plan may leave out (the stack
+/// The built-in partials of the tiers most plans leave out (the stack
 /// template includes them under `{{#if …}}`): compiled only when a render
 /// first includes one, since compiling is most of a small render's time.
-const OPTIONAL: [&str; 5] = ["cache", "database", "search", "kubernetes", "monitoring"];
+/// (The cache, which most plans have, is compiled up front with the rest:
+/// a render that finds a partial missing is made again.)
+const OPTIONAL: [&str; 4] = ["database", "search", "kubernetes", "monitoring"];
 
 /// A registry of compiled templates.
 pub struct Templates {
