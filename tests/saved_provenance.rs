@@ -176,7 +176,14 @@ fn max_plan_age_refuses_an_old_plan_and_changes_nothing() {
         &["apply", "-e", "test", "--yes", "--max-plan-age", "1d"],
     );
     c.arg(&file).env("STREAMSCALE_NOW", "2026-03-01T12:30:00Z");
-    output(c, 0);
+    let all = output(c, 0);
+    assert!(
+        all.contains(&format!(
+            "Saved plan made 2026-03-01T10:00:00Z by streamscale {} outside a git checkout for AWS account {MOTO_ACCOUNT}",
+            env!("CARGO_PKG_VERSION")
+        )),
+        "{all}"
+    );
     assert_eq!(
         stack_status(&config, &p.stack()).as_deref(),
         Some("CREATE_COMPLETE")

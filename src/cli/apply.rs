@@ -177,6 +177,7 @@ pub fn run(project: &Project, args: &ApplyArgs, ui: Ui) -> Result<Outcome, Error
         if let Some(saved) = &saved {
             let account = aws.account_id().await.map_err(EngineError::from)?;
             crate::engine::provenance::check_account(&saved.account_id, &account)?;
+            eprintln!("{}", saved.provenance_line());
         }
         // Stacks another apply (or an interrupted one) is still changing:
         // wait for them, so that the plan starts from what runs.

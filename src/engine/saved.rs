@@ -153,6 +153,22 @@ impl SavedPlan {
         }
     }
 
+    /// Where the plan comes from, in one line for the log of the job that
+    /// applies it.
+    pub fn provenance_line(&self) -> String {
+        format!(
+            "Saved plan made {} by streamscale {}{} for AWS account {}",
+            self.created_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            self.streamscale_version,
+            self.git_commit.as_deref().map_or_else(
+                || " outside a git checkout".to_string(),
+                |c| format!(" at commit {c}")
+            ),
+            self.account_id
+        )
+    }
+
     /// The file's text: pretty JSON with a final newline.
     pub fn to_text(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_default() + "\n"
