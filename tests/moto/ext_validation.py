@@ -109,7 +109,9 @@ def install() -> None:
         change_set = self.change_sets.get(change_set_name) or next(
             (cs for cs in self.change_sets.values() if cs.change_set_name == change_set_name), None
         )
-        if change_set is not None and change_set.status == "FAILED":
+        if change_set is None:  # moto fails with a 500 (UnboundLocalError)
+            raise CloudFormationError("ChangeSetNotFound", f"ChangeSet [{change_set_name}] does not exist")
+        if change_set.status == "FAILED":
             raise CloudFormationError(
                 "InvalidChangeSetStatus",
                 f"ChangeSet [{change_set.change_set_id}] cannot be executed in its current status of [FAILED]",

@@ -676,6 +676,12 @@ def _patch_cloudformation_models() -> None:
             stack.parameters = change_set.parameters
         stack.last_updated_time = utcnow()
         _sync_exports(self, stack)
+        # Gap: the stack's other change sets stay executable.  AWS: "After you
+        # execute a change, CloudFormation removes all change sets that are
+        # associated with the stack because they aren't applicable to the
+        # updated stack" (another apply's change set is then ChangeSetNotFound).
+        for cs_id in [i for i, cs in self.change_sets.items() if cs.stack_id == stack.stack_id and cs is not change_set]:
+            self.change_sets.pop(cs_id)
 
     Backend.execute_change_set = _execute_change_set
 

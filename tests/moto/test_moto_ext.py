@@ -405,6 +405,26 @@ def test_create_change_set_of_a_taken_name_is_refused(aws: Any) -> None:
     cf.delete_stack(StackName="taken")
 
 
+def test_executing_a_change_set_removes_the_stacks_other_change_sets(aws: Any) -> None:
+    """AWS: "After you execute a change, CloudFormation removes all change sets
+    that are associated with the stack because they aren't applicable to the
+    updated stack."
+    https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-changesets-execute.html"""
+    body = {"Resources": {"Group": {"Type": "AWS::ElastiCache::SubnetGroup", "Properties": {"Description": "d", "SubnetIds": []}}}}
+    cf = aws.cloudformation
+    cf.create_stack(StackName="two", TemplateBody=json.dumps(body))
+    changed = dict(body, Outputs={"G": {"Value": {"Ref": "Group"}}})
+    mine = cf.create_change_set(StackName="two", ChangeSetName="mine", TemplateBody=json.dumps(changed), ChangeSetType="UPDATE")
+    theirs = cf.create_change_set(StackName="two", ChangeSetName="theirs", TemplateBody=json.dumps(changed), ChangeSetType="UPDATE")
+    cf.execute_change_set(ChangeSetName=theirs["Id"])
+    names = [s["ChangeSetName"] for s in cf.list_change_sets(StackName="two")["Summaries"]]
+    assert "mine" not in names
+    with pytest.raises(cf.exceptions.ClientError) as err:
+        cf.execute_change_set(ChangeSetName=mine["Id"])
+    assert err.value.response["Error"]["Code"] == "ChangeSetNotFound"
+    cf.delete_stack(StackName="two")
+
+
 def test_unsupported_attribute_is_a_validation_error_not_a_500(aws: Any) -> None:
     body = {
         "Resources": {"Group": {"Type": "AWS::ElastiCache::SubnetGroup", "Properties": {"Description": "d", "SubnetIds": []}}},
