@@ -134,8 +134,8 @@ pub const CALLS: &[Call] = &[
         operation: "GetTemplate",
         action: "cloudformation:GetTemplate",
         scope: Scope::Stack,
-        commands: &[P, Apply, Drift, Report],
-        why: "the deployed template, compared with the rendered one",
+        commands: &[P, Apply, Destroy, Drift, Report],
+        why: "the deployed template, compared with the rendered one (destroy: its deletion protection)",
     },
     Call {
         operation: "ListStackResources",
@@ -283,6 +283,13 @@ pub const CALLS: &[Call] = &[
         scope: Scope::Regional,
         commands: &[Apply],
         why: "a launch template's default version set back to the plan's",
+    },
+    Call {
+        operation: "DescribeLoadBalancers",
+        action: "elasticloadbalancing:DescribeLoadBalancers",
+        scope: Scope::Regional,
+        commands: &[Destroy],
+        why: "destroy reads the stack's load balancers before it deletes anything",
     },
     Call {
         operation: "DescribeLoadBalancerAttributes",
