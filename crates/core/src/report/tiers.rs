@@ -210,6 +210,19 @@ fn money_text(m: Money) -> String {
     )
 }
 
+/// A tier's markdown table: the header (the first column left-aligned,
+/// the others right-aligned), a row of cells per region, and a total row
+/// that carries only the last column, the cost per hour.
+fn table(o: &mut String, header: &[&str], rows: impl Iterator<Item = Vec<String>>, total: Money) {
+    let _ = writeln!(o, "| {} |", header.join(" | "));
+    let _ = writeln!(o, "|---|{}", "--:|".repeat(header.len() - 1));
+    for cells in rows {
+        let _ = writeln!(o, "| {} |", cells.join(" | "));
+    }
+    let blanks = " |".repeat(header.len().saturating_sub(2));
+    let _ = writeln!(o, "| total |{blanks} {} |\n", money_text(total));
+}
+
 /// The markdown section (empty without data tiers).
 pub fn markdown(t: &DataTiers, o: &mut String) {
     if let Some(db) = &t.database {
@@ -228,24 +241,29 @@ pub fn markdown(t: &DataTiers, o: &mut String) {
             db.write_margin,
             db.write_margin_percent
         );
-        o.push_str("| region | instances | reads/s at peak | reads/s after a region loss | read capacity/s | headroom after loss | $/hour |\n|---|--:|--:|--:|--:|--:|--:|\n");
-        for r in &db.regions {
-            let _ = writeln!(
-                o,
-                "| {} | {} | {} | {} | {} | {}% | {} |",
-                r.region,
-                r.instances,
-                round_fixed(r.peak_reads_per_second, 2),
-                round_fixed(r.failover_reads_per_second, 2),
-                r.read_capacity_per_second,
-                r.headroom_after_loss_percent,
-                money_text(r.cost_per_hour)
-            );
-        }
-        let _ = writeln!(
+        table(
             o,
-            "| total | | | | | | {} |\n",
-            money_text(db.cost_per_hour)
+            &[
+                "region",
+                "instances",
+                "reads/s at peak",
+                "reads/s after a region loss",
+                "read capacity/s",
+                "headroom after loss",
+                "$/hour",
+            ],
+            db.regions.iter().map(|r| {
+                vec![
+                    r.region.to_string(),
+                    r.instances.to_string(),
+                    round_fixed(r.peak_reads_per_second, 2).to_string(),
+                    round_fixed(r.failover_reads_per_second, 2).to_string(),
+                    r.read_capacity_per_second.to_string(),
+                    format!("{}%", r.headroom_after_loss_percent),
+                    money_text(r.cost_per_hour),
+                ]
+            }),
+            db.cost_per_hour,
         );
     }
     if let Some(s) = &t.search {
@@ -255,25 +273,31 @@ pub fn markdown(t: &DataTiers, o: &mut String) {
             "{} data nodes, three dedicated {} masters per domain.\n",
             s.instance_type, s.master_instance_type
         );
-        o.push_str("| region | data nodes | masters | queries/s at peak | queries/s after a region loss | query capacity/s | headroom after loss | $/hour |\n|---|--:|--:|--:|--:|--:|--:|--:|\n");
-        for r in &s.regions {
-            let _ = writeln!(
-                o,
-                "| {} | {} | {} | {} | {} | {} | {}% | {} |",
-                r.region,
-                r.data_nodes,
-                r.master_nodes,
-                round_fixed(r.peak_queries_per_second, 2),
-                round_fixed(r.failover_queries_per_second, 2),
-                r.query_capacity_per_second,
-                r.headroom_after_loss_percent,
-                money_text(r.cost_per_hour)
-            );
-        }
-        let _ = writeln!(
+        table(
             o,
-            "| total | | | | | | | {} |\n",
-            money_text(s.cost_per_hour)
+            &[
+                "region",
+                "data nodes",
+                "masters",
+                "queries/s at peak",
+                "queries/s after a region loss",
+                "query capacity/s",
+                "headroom after loss",
+                "$/hour",
+            ],
+            s.regions.iter().map(|r| {
+                vec![
+                    r.region.to_string(),
+                    r.data_nodes.to_string(),
+                    r.master_nodes.to_string(),
+                    round_fixed(r.peak_queries_per_second, 2).to_string(),
+                    round_fixed(r.failover_queries_per_second, 2).to_string(),
+                    r.query_capacity_per_second.to_string(),
+                    format!("{}%", r.headroom_after_loss_percent),
+                    money_text(r.cost_per_hour),
+                ]
+            }),
+            s.cost_per_hour,
         );
     }
 }
