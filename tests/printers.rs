@@ -108,6 +108,7 @@ fn cloudflare() -> impl Strategy<Value = CloudflarePlan> {
                     name,
                     action,
                     properties,
+                    severity: None,
                 })
                 .collect(),
             saved: None,
