@@ -227,8 +227,11 @@ fn ssh_opened_to_the_world_is_a_security_finding_and_is_revoked() {
 
 #[test]
 fn a_deleted_stack_is_missing_in_its_region_only_and_apply_creates_it() {
+    // Deletion protection off: a protected load balancer cannot be deleted
+    // (AWS and the harness refuse, and the stack delete ends DELETE_FAILED).
     Scenario::new("dr-gone")
         .regions(TWO)
+        .plan_extra("[aws]\ndeletion_protection = false\n")
         .applied()
         .change(|aws| aws.stack("eu-west-1").delete())
         .drift()
