@@ -47,6 +47,11 @@ COMMANDS = [
 SIZES = (1, 6, 16)
 
 
+def certificate(region: str) -> str:
+    """The test ACM certificate of a region (scripts/bench-live has moto import it)."""
+    return f"arn:aws:acm:{region}:123456789012:certificate/5e55a6e5-0000-4000-8000-000000000001"
+
+
 def plan_text(catalog: list[str], n: int, users_per_instance: int = 1000) -> str:
     """The same stack in each of n regions (shares summing to 1)."""
     out = [f'name = "bench"\nenvironment = "r{n}"\n']
@@ -63,8 +68,9 @@ def plan_text(catalog: list[str], n: int, users_per_instance: int = 1000) -> str
     for i in range(n):
         share = rest if i + 1 == n else round(1 / n, 6)
         rest = round(rest - share, 6)
-        out.append(f"[regions.{catalog[i]}]\nshare = {share:.6f}\n")
+        out.append(f'[regions.{catalog[i]}]\nshare = {share:.6f}\ncertificate_arn = "{certificate(catalog[i])}"\n')
     out.append('[cache]\nnode_type = "cache.r7g.large"\nshards = 1\nreplicas_per_shard = 1\n')
+    out.append("[aws]\ndeletion_protection = false\n")  # destroy deletes the stacks in one step
     out.append(
         '[[events]]\nname = "final"\nstarts_at = "2027-06-01T19:00:00Z"\nduration_minutes = 120\n'
         f"prewarm_minutes = 30\nexpected_concurrent_users = {n * 8000}\n"
