@@ -1,5 +1,5 @@
 //! Render benchmark: load, check, size and render plans of 1, 6 and 16
-//! regions (in process). The whole-process figure is measured by
+//! regions (in process), and compile the built-in templates. The whole-process figure is measured by
 //! scripts/bench-render; both are recorded in docs/performance.md.
 
 use std::path::Path;
@@ -23,6 +23,12 @@ fn bench(c: &mut Criterion) {
         });
     }
     g.finish();
+    // Compiling the built-in templates, once per process: the fixed part of
+    // a whole-process render (the optional tiers' partials are compiled when
+    // a plan first uses one, so not here).
+    c.bench_function("compile templates", |b| {
+        b.iter(|| Templates::builtin().expect("templates"))
+    });
 }
 
 criterion_group!(benches, bench);
