@@ -188,7 +188,8 @@ async fn apply_planned(
                     "[{region}] stack {name} is in {} after a failed create: deleting it to create it again",
                     info.status
                 ));
-                let mut seen = seen_events(&stacks, &info.id).await?;
+                // No events read first: wait_stack tells this delete's own.
+                let mut seen = HashSet::new();
                 if let Err(e) = stacks.delete(&name).await {
                     return Err(classify(&stacks, &name, Some(&info), e.into()).await);
                 }
@@ -220,8 +221,8 @@ async fn apply_planned(
             let cs = rp.change_set.as_ref().ok_or_else(|| {
                 EngineError::Stale(format!("{region}: the plan kept no change set to execute"))
             })?;
-            let id = rp.stack.as_ref().map_or(name.clone(), |s| s.id.clone());
-            let mut seen = seen_events(&stacks, &id).await?;
+            // No events read first: wait_stack tells this update's own.
+            let mut seen = HashSet::new();
             if let Err(e) = stacks.execute_change_set(&name, &cs.id).await {
                 return Err(classify(&stacks, &name, rp.stack.as_ref(), e.into()).await);
             }
@@ -374,7 +375,8 @@ async fn destroy_region(
             failures: Vec::new(),
         });
     };
-    let mut seen = seen_events(&stacks, &info.id).await?;
+    // No events read first: wait_stack tells this delete's own.
+    let mut seen = HashSet::new();
     let total = stacks
         .resources(&info.id)
         .await
