@@ -104,7 +104,7 @@ mod tests {
     fn protection_is_found_and_turned_off() {
         let t = template("true", json!(true));
         let found: Vec<String> = protected(&t).into_iter().map(|p| p.logical_id).collect();
-        assert_eq!(found, ["Database", "LoadBalancer"]);
+        assert_eq!(found, ["LoadBalancer", "Database"], "in template order");
         let off = unprotected(&t).expect("something to turn off");
         assert!(protected(&off).is_empty());
         assert_eq!(
