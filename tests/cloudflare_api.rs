@@ -206,7 +206,13 @@ fn apply_creates_the_cloudflare_objects_plan_converges_destroy_removes_them() {
         &p,
         &moto,
         &cf,
-        &["destroy", "-e", "test", "--yes", "--disable-deletion-protection"],
+        &[
+            "destroy",
+            "-e",
+            "test",
+            "--yes",
+            "--disable-deletion-protection",
+        ],
         0,
     );
     let s = cf.state.lock().unwrap();

@@ -272,7 +272,13 @@ fn destroy_without_a_cloudflare_token_warns_that_pools_point_at_deleted_origins(
     let (_, stderr) = run(
         &p,
         None,
-        &["destroy", "-e", "test", "--yes", "--disable-deletion-protection"],
+        &[
+            "destroy",
+            "-e",
+            "test",
+            "--yes",
+            "--disable-deletion-protection",
+        ],
         0,
     );
     assert!(
