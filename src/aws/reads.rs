@@ -67,6 +67,40 @@ where
     Ok(found(result, region, operation)?.as_ref().and_then(map))
 }
 
+/// A read of two calls sent at once: a describe call and a second one
+/// that needs only the id the stack gave (attributes, versions). `pick`
+/// finds the resource in the first answer (`None`: not found, and the
+/// second answer does not matter); `map` makes the live properties of it
+/// and the second answer.
+async fn described_with<T, A, X, E1, R1, E2, R2>(
+    region: &str,
+    operations: [&'static str; 2],
+    first: impl std::future::Future<
+        Output = Result<T, aws_smithy_runtime_api::client::result::SdkError<E1, R1>>,
+    >,
+    second: impl std::future::Future<
+        Output = Result<A, aws_smithy_runtime_api::client::result::SdkError<E2, R2>>,
+    >,
+    pick: impl FnOnce(&T) -> Option<&X>,
+    map: impl FnOnce(&X, &A) -> Value,
+) -> Result<Option<Value>, AwsError>
+where
+    E1: aws_smithy_types::error::metadata::ProvideErrorMetadata + std::error::Error + 'static,
+    R1: std::fmt::Debug,
+    E2: aws_smithy_types::error::metadata::ProvideErrorMetadata + std::error::Error + 'static,
+    R2: std::fmt::Debug,
+{
+    let (first, second) = futures::join!(first, second);
+    let Some(out) = found(first, region, operations[0])? else {
+        return Ok(None);
+    };
+    let Some(resource) = pick(&out) else {
+        return Ok(None);
+    };
+    let second = second.map_err(|e| call_error(region, operations[1], e))?;
+    Ok(Some(map(resource, &second)))
+}
+
 fn time(t: Option<&aws_smithy_types::DateTime>) -> Value {
     t.and_then(|d| d.fmt(Format::DateTime).ok())
         .map_or(Value::Null, Value::String)
@@ -258,7 +292,9 @@ pub async fn launch_template(
         }
     }
     // Both at once: the versions need only the id the stack gave.
-    let (out, versions) = futures::join!(
+    described_with(
+        region,
+        ["DescribeLaunchTemplates", "DescribeLaunchTemplateVersions"],
         client
             .describe_launch_templates()
             .launch_template_ids(id)
@@ -268,60 +304,57 @@ pub async fn launch_template(
             .launch_template_id(id)
             .set_versions(Some(wanted))
             .send(),
-    );
-    let Some(out) = found(out, region, "DescribeLaunchTemplates")? else {
-        return Ok(None);
-    };
-    let Some(lt) = out.launch_templates().first() else {
-        return Ok(None);
-    };
-    let out = versions.map_err(|e| call_error(region, "DescribeLaunchTemplateVersions", e))?;
-    let mut by_number = Map::new();
-    for v in out.launch_template_versions() {
-        let Some(n) = v.version_number() else {
-            continue;
-        };
-        let data = v.launch_template_data().map(|d| {
-            let md = d.metadata_options().map(|m| {
-                json!({
-                    "HttpTokens": m.http_tokens().map(|x| x.as_str()),
-                    "HttpEndpoint": m.http_endpoint().map(|x| x.as_str()),
-                    "HttpPutResponseHopLimit": m.http_put_response_hop_limit(),
-                })
-            });
-            let bdm: Vec<Value> = d
-                .block_device_mappings()
-                .iter()
-                .map(|b| {
+        |out| out.launch_templates().first(),
+        |lt, out| {
+            let mut by_number = Map::new();
+            for v in out.launch_template_versions() {
+                let Some(n) = v.version_number() else {
+                    continue;
+                };
+                let data = v.launch_template_data().map(|d| {
+                    let md = d.metadata_options().map(|m| {
+                        json!({
+                            "HttpTokens": m.http_tokens().map(|x| x.as_str()),
+                            "HttpEndpoint": m.http_endpoint().map(|x| x.as_str()),
+                            "HttpPutResponseHopLimit": m.http_put_response_hop_limit(),
+                        })
+                    });
+                    let bdm: Vec<Value> = d
+                        .block_device_mappings()
+                        .iter()
+                        .map(|b| {
+                            json!({
+                                "DeviceName": b.device_name(),
+                                "Ebs": b.ebs().map(|e| json!({
+                                    "VolumeSize": e.volume_size(),
+                                    "VolumeType": e.volume_type().map(|t| t.as_str()),
+                                    "Encrypted": e.encrypted(),
+                                    "DeleteOnTermination": e.delete_on_termination(),
+                                })),
+                            })
+                        })
+                        .collect();
                     json!({
-                        "DeviceName": b.device_name(),
-                        "Ebs": b.ebs().map(|e| json!({
-                            "VolumeSize": e.volume_size(),
-                            "VolumeType": e.volume_type().map(|t| t.as_str()),
-                            "Encrypted": e.encrypted(),
-                            "DeleteOnTermination": e.delete_on_termination(),
-                        })),
+                        "ImageId": d.image_id(),
+                        "InstanceType": d.instance_type().map(|t| t.as_str()),
+                        "SecurityGroupIds": d.security_group_ids(),
+                        "MetadataOptions": md,
+                        "Monitoring": d.monitoring().map(|m| json!({"Enabled": m.enabled()})),
+                        "BlockDeviceMappings": bdm,
                     })
-                })
-                .collect();
+                });
+                by_number.insert(n.to_string(), compact(data.unwrap_or(Value::Null)));
+            }
             json!({
-                "ImageId": d.image_id(),
-                "InstanceType": d.instance_type().map(|t| t.as_str()),
-                "SecurityGroupIds": d.security_group_ids(),
-                "MetadataOptions": md,
-                "Monitoring": d.monitoring().map(|m| json!({"Enabled": m.enabled()})),
-                "BlockDeviceMappings": bdm,
+                "LaunchTemplateId": lt.launch_template_id(),
+                "LaunchTemplateName": lt.launch_template_name(),
+                "DefaultVersionNumber": lt.default_version_number(),
+                "LatestVersionNumber": lt.latest_version_number(),
+                "Versions": by_number,
             })
-        });
-        by_number.insert(n.to_string(), compact(data.unwrap_or(Value::Null)));
-    }
-    Ok(Some(json!({
-        "LaunchTemplateId": lt.launch_template_id(),
-        "LaunchTemplateName": lt.launch_template_name(),
-        "DefaultVersionNumber": lt.default_version_number(),
-        "LatestVersionNumber": lt.latest_version_number(),
-        "Versions": by_number,
-    })))
+        },
+    )
+    .await
 }
 
 fn sg_rules(perms: &[aws_sdk_ec2::types::IpPermission], egress: bool) -> Vec<Value> {
@@ -448,33 +481,26 @@ pub async fn load_balancer(
     arn: &str,
 ) -> Result<Option<Value>, AwsError> {
     // Both at once: the attributes need only the ARN the stack gave.
-    let (out, attrs) = futures::join!(
-        client
-            .describe_load_balancers()
-            .load_balancer_arns(arn)
-            .send(),
-        client
-            .describe_load_balancer_attributes()
-            .load_balancer_arn(arn)
-            .send(),
-    );
-    let Some(out) = found(out, region, "DescribeLoadBalancers")? else {
-        return Ok(None);
-    };
-    let Some(lb) = out.load_balancers().first() else {
-        return Ok(None);
-    };
-    let attrs = attrs.map_err(|e| call_error(region, "DescribeLoadBalancerAttributes", e))?;
-    Ok(Some(compact(json!({
-        "LoadBalancerArn": arn,
-        "Type": lb.r#type().map(|t| t.as_str()),
-        "Scheme": lb.scheme().map(|s| s.as_str()),
-        "IpAddressType": lb.ip_address_type().map(|t| t.as_str()),
-        "Subnets": lb.availability_zones().iter().filter_map(|z| z.subnet_id()).collect::<Vec<_>>(),
-        "SecurityGroups": lb.security_groups(),
-        "State": lb.state().and_then(|s| s.code()).map(|c| c.as_str()),
-        "LoadBalancerAttributes": attributes(attrs.attributes().iter().map(|a| (a.key().map(str::to_string), a.value().map(str::to_string)))),
-    }))))
+    described_with(
+        region,
+        ["DescribeLoadBalancers", "DescribeLoadBalancerAttributes"],
+        client.describe_load_balancers().load_balancer_arns(arn).send(),
+        client.describe_load_balancer_attributes().load_balancer_arn(arn).send(),
+        |out| out.load_balancers().first(),
+        |lb, attrs| {
+            compact(json!({
+                "LoadBalancerArn": arn,
+                "Type": lb.r#type().map(|t| t.as_str()),
+                "Scheme": lb.scheme().map(|s| s.as_str()),
+                "IpAddressType": lb.ip_address_type().map(|t| t.as_str()),
+                "Subnets": lb.availability_zones().iter().filter_map(|z| z.subnet_id()).collect::<Vec<_>>(),
+                "SecurityGroups": lb.security_groups(),
+                "State": lb.state().and_then(|s| s.code()).map(|c| c.as_str()),
+                "LoadBalancerAttributes": attributes(attrs.attributes().iter().map(|a| (a.key().map(str::to_string), a.value().map(str::to_string)))),
+            }))
+        },
+    )
+    .await
 }
 
 /// The listeners of a load balancer: `ListenerArn`, `Port`, `Protocol`,
@@ -541,39 +567,32 @@ pub async fn target_group(
     arn: &str,
 ) -> Result<Option<Value>, AwsError> {
     // Both at once: the attributes need only the ARN the stack gave.
-    let (out, attrs) = futures::join!(
-        client
-            .describe_target_groups()
-            .target_group_arns(arn)
-            .send(),
-        client
-            .describe_target_group_attributes()
-            .target_group_arn(arn)
-            .send(),
-    );
-    let Some(out) = found(out, region, "DescribeTargetGroups")? else {
-        return Ok(None);
-    };
-    let Some(tg) = out.target_groups().first() else {
-        return Ok(None);
-    };
-    let attrs = attrs.map_err(|e| call_error(region, "DescribeTargetGroupAttributes", e))?;
-    Ok(Some(compact(json!({
-        "TargetGroupArn": arn,
-        "Protocol": tg.protocol().map(|p| p.as_str()),
-        "Port": opt(tg.port()),
-        "TargetType": tg.target_type().map(|t| t.as_str()),
-        "VpcId": tg.vpc_id(),
-        "HealthCheckEnabled": opt(tg.health_check_enabled()),
-        "HealthCheckProtocol": tg.health_check_protocol().map(|p| p.as_str()),
-        "HealthCheckPath": tg.health_check_path(),
-        "HealthCheckIntervalSeconds": opt(tg.health_check_interval_seconds()),
-        "HealthCheckTimeoutSeconds": opt(tg.health_check_timeout_seconds()),
-        "HealthyThresholdCount": opt(tg.healthy_threshold_count()),
-        "UnhealthyThresholdCount": opt(tg.unhealthy_threshold_count()),
-        "Matcher": tg.matcher().map(|m| json!({"HttpCode": m.http_code()})),
-        "TargetGroupAttributes": attributes(attrs.attributes().iter().map(|a| (a.key().map(str::to_string), a.value().map(str::to_string)))),
-    }))))
+    described_with(
+        region,
+        ["DescribeTargetGroups", "DescribeTargetGroupAttributes"],
+        client.describe_target_groups().target_group_arns(arn).send(),
+        client.describe_target_group_attributes().target_group_arn(arn).send(),
+        |out| out.target_groups().first(),
+        |tg, attrs| {
+            compact(json!({
+                "TargetGroupArn": arn,
+                "Protocol": tg.protocol().map(|p| p.as_str()),
+                "Port": opt(tg.port()),
+                "TargetType": tg.target_type().map(|t| t.as_str()),
+                "VpcId": tg.vpc_id(),
+                "HealthCheckEnabled": opt(tg.health_check_enabled()),
+                "HealthCheckProtocol": tg.health_check_protocol().map(|p| p.as_str()),
+                "HealthCheckPath": tg.health_check_path(),
+                "HealthCheckIntervalSeconds": opt(tg.health_check_interval_seconds()),
+                "HealthCheckTimeoutSeconds": opt(tg.health_check_timeout_seconds()),
+                "HealthyThresholdCount": opt(tg.healthy_threshold_count()),
+                "UnhealthyThresholdCount": opt(tg.unhealthy_threshold_count()),
+                "Matcher": tg.matcher().map(|m| json!({"HttpCode": m.http_code()})),
+                "TargetGroupAttributes": attributes(attrs.attributes().iter().map(|a| (a.key().map(str::to_string), a.value().map(str::to_string)))),
+            }))
+        },
+    )
+    .await
 }
 
 /// A replication group: `CacheNodeType`, `Engine`, `NumNodeGroups`,
