@@ -11,24 +11,8 @@ use streamscale_core::review::{
     classify, gate_failures, parse_gates, render_markdown,
 };
 
-const REGIONS: [&str; 16] = [
-    "us-east-1",
-    "us-east-2",
-    "us-west-1",
-    "us-west-2",
-    "ca-central-1",
-    "sa-east-1",
-    "eu-west-1",
-    "eu-west-2",
-    "eu-west-3",
-    "eu-central-1",
-    "eu-north-1",
-    "ap-south-1",
-    "ap-northeast-1",
-    "ap-northeast-2",
-    "ap-southeast-1",
-    "ap-southeast-2",
-];
+mod support;
+use support::markdown::{REGIONS, check_trimmed, outline};
 
 fn prop(path: &str, before: Option<Value>, after: Option<Value>) -> PropertyChange {
     PropertyChange {
@@ -139,61 +123,9 @@ fn big_review(filler: usize) -> PlanReview {
     }
 }
 
-/// The document with each fence's body replaced by its line count.
-fn outline(md: &str) -> String {
-    let mut out = String::new();
-    let mut fence: Option<String> = None;
-    let mut body = 0;
-    for line in md.lines() {
-        match &fence {
-            Some(f) if line == f => {
-                out.push_str(&format!("[{body} lines]\n{line}\n"));
-                fence = None;
-            }
-            Some(_) => body += 1,
-            None => {
-                if line.starts_with("```") {
-                    fence = Some(line.to_string());
-                    body = 0;
-                }
-                out.push_str(line);
-                out.push('\n');
-            }
-        }
-    }
-    assert!(fence.is_none(), "a code fence is left open");
-    out
-}
-
 fn check(md: &str, target: Target, review: &PlanReview) {
-    assert!(
-        target.size_of(md) <= target.limit().0,
-        "{} over the limit",
-        target.size_of(md)
-    );
     assert!(md.starts_with("<!-- streamscale env=prod plan=sha256:"));
-    assert!(!md.contains('\x1b'), "a colour code");
-    assert_eq!(
-        md.matches("<details>").count(),
-        md.matches("</details>").count()
-    );
-    let _ = outline(md); // fences balanced
-    let risks = classify(review);
-    for r in &risks {
-        assert!(
-            md.contains(&format!(
-                "**{}** {} `{}`",
-                r.kind.word(),
-                r.region,
-                r.logical_id
-            )),
-            "{r:?} missing"
-        );
-    }
-    assert!(
-        md.contains("**Trimmed to fit"),
-        "no line saying what was left out"
-    );
+    check_trimmed(md, target, &classify(review), "plan");
     assert!(md.contains("Full plan: the `plan` artifact"));
 }
 
