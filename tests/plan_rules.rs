@@ -8,6 +8,9 @@ use rust_decimal::Decimal;
 use streamscale::plan::capacity::{EventRegion, RegionCapacity};
 use streamscale::plan::{self, Diagnostic, ErrorCode, Plan, PlanErrors};
 
+#[path = "support/plans.rs"]
+mod plans;
+
 const FILE: &str = "environments/x.toml";
 
 fn load(text: &str) -> Result<Plan, PlanErrors> {
@@ -15,13 +18,7 @@ fn load(text: &str) -> Result<Plan, PlanErrors> {
 }
 
 fn ok(text: &str) -> Plan {
-    match load(text) {
-        Ok(p) => p,
-        Err(e) => panic!(
-            "expected a valid plan, got:\n{}",
-            plan::diagnostic::render_plain(&e)
-        ),
-    }
+    plans::parse(FILE, text)
 }
 
 fn d(s: &str) -> Decimal {

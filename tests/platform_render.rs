@@ -17,6 +17,9 @@ use serde_json::Value;
 use streamscale::plan::Plan;
 use streamscale::render::{Templates, prometheus, render};
 
+#[path = "support/plans.rs"]
+mod plans;
+
 fn tool(var: &str, script: &str) -> PathBuf {
     let bin = std::env::var_os(var).map(PathBuf::from).unwrap_or_else(|| {
         panic!(
@@ -41,9 +44,7 @@ fn now() -> DateTime<Utc> {
 }
 
 fn prod() -> Plan {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    streamscale::project::load_plan(&root.join("environments/prod.toml"))
-        .unwrap_or_else(|e| panic!("{}", streamscale::plan::diagnostic::render_plain(&e)))
+    plans::example("prod")
 }
 
 const SMALL: &str = r#"
@@ -81,8 +82,7 @@ ceiling_alert_fraction = 0.75
 "#;
 
 fn small() -> Plan {
-    streamscale::plan::from_str(Path::new("small.toml"), SMALL)
-        .unwrap_or_else(|e| panic!("{}", streamscale::plan::diagnostic::render_plain(&e)))
+    plans::parse("small.toml", SMALL)
 }
 
 /// Write the plan's rendered files under a fresh folder.

@@ -7,6 +7,9 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 use streamscale::render::{Templates, render};
 
+#[path = "support/plans.rs"]
+mod plans;
+
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
@@ -23,9 +26,7 @@ fn at(s: &str) -> DateTime<Utc> {
 fn rendered_files_of_the_examples_match_their_snapshots() {
     let templates = Templates::builtin().unwrap();
     for env in ["demo", "staging", "prod"] {
-        let plan =
-            streamscale::project::load_plan(&root().join(format!("environments/{env}.toml")))
-                .unwrap();
+        let plan = plans::example(env);
         let rendered = render(&plan, &templates, at(RENDER_AT)).unwrap();
         for (path, text) in rendered.files() {
             let name = format!("{env}__{}", path.display().to_string().replace('/', "__"));
@@ -90,7 +91,7 @@ fn walk(d: &Path) -> Vec<std::path::PathBuf> {
 
 #[test]
 fn capacity_json_carries_the_spec_keys_and_numbers() {
-    let plan = streamscale::project::load_plan(&root().join("environments/prod.toml")).unwrap();
+    let plan = plans::example("prod");
     let c = streamscale::render::capacity_json(&plan);
     assert_eq!(c["format_version"], 1);
     assert_eq!(c["name"], "streamglobal");
@@ -130,7 +131,7 @@ fn a_project_template_overrides_the_built_in_one() {
     .unwrap();
     let templates = streamscale::project::templates_in(dir.path()).unwrap();
     assert_eq!(templates.overridden.len(), 1);
-    let plan = streamscale::project::load_plan(&root().join("environments/demo.toml")).unwrap();
+    let plan = plans::example("demo");
     let t = render(&plan, &templates, at(RENDER_AT)).unwrap().stacks[0].template_value();
     assert_eq!(
         t["Resources"]["AlarmUnhealthyHosts"]["Properties"]["Period"],
@@ -146,7 +147,7 @@ fn a_project_template_overrides_the_built_in_one() {
 
 /// prod's us-east-1 stack rendered at `now`.
 fn prod_us_east_1(now: &str) -> Value {
-    let plan = streamscale::project::load_plan(&root().join("environments/prod.toml")).unwrap();
+    let plan = plans::example("prod");
     let rendered = render(&plan, &Templates::builtin().unwrap(), at(now)).unwrap();
     rendered
         .stacks
@@ -227,7 +228,7 @@ fn an_event_that_is_over_is_left_out_of_the_stack() {
 
 #[test]
 fn no_rendered_scheduled_action_starts_at_or_before_now() {
-    let plan = streamscale::project::load_plan(&root().join("environments/prod.toml")).unwrap();
+    let plan = plans::example("prod");
     let templates = Templates::builtin().unwrap();
     // Each event boundary, a second either side of it.
     let instants: Vec<DateTime<Utc>> = plan

@@ -9,17 +9,15 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 use streamscale::report::{self, Options};
 
+#[path = "support/plans.rs"]
+mod plans;
+
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
 fn as_of() -> DateTime<Utc> {
     "2026-12-01T00:00:00Z".parse().unwrap()
-}
-
-fn plan(env: &str) -> streamscale::plan::Plan {
-    streamscale::project::load_plan(&root().join("environments").join(format!("{env}.toml")))
-        .unwrap_or_else(|e| panic!("{env}: {e:?}"))
 }
 
 fn model(p: &streamscale::plan::Plan) -> report::Report {
@@ -111,7 +109,7 @@ fn assert_capacity_keys(p: &streamscale::plan::Plan, j: &Value) {
 
 #[test]
 fn prod_numbers() {
-    let p = plan("prod");
+    let p = plans::example("prod");
     let j = json_of(&p);
     assert_capacity_keys(&p, &j);
     assert_eq!(j["as_of"], "2026-12-01T00:00:00Z");
@@ -341,7 +339,7 @@ fn prod_numbers() {
 
 #[test]
 fn staging_numbers() {
-    let p = plan("staging");
+    let p = plans::example("staging");
     let j = json_of(&p);
     assert_capacity_keys(&p, &j);
     // base.toml: c7g.xlarge (4 vCPUs), 4500 × 0.6 = 2700 per instance, 2 AZs;
@@ -410,7 +408,7 @@ fn staging_numbers() {
 
 #[test]
 fn demo_numbers() {
-    let p = plan("demo");
+    let p = plans::example("demo");
     let j = json_of(&p);
     assert_capacity_keys(&p, &j);
     // c7i.large (2 vCPUs), 1500 × 0.6 = 900; P = 30k, B = 5k, H = 0.2.
@@ -570,7 +568,7 @@ fn overloaded_plan_shows_where_it_breaks() {
 #[test]
 fn markdown_fits_a_pull_request_comment() {
     for env in ["prod", "staging", "demo"] {
-        let md = report::markdown::render(&model(&plan(env)));
+        let md = report::markdown::render(&model(&plans::example(env)));
         assert!(
             md.chars().count() < report::markdown::COMMENT_LIMIT,
             "{env}: {} characters",
@@ -587,7 +585,7 @@ fn markdown_fits_a_pull_request_comment() {
         );
         assert!(md.starts_with("# Capacity review: "), "{env}");
     }
-    let md = report::markdown::render(&model(&plan("prod")));
+    let md = report::markdown::render(&model(&plans::example("prod")));
     for want in [
         "## Summary",
         "## Where we are short",
@@ -608,7 +606,7 @@ fn markdown_fits_a_pull_request_comment() {
 #[test]
 fn the_committed_sample_is_current() {
     // docs/report-prod.md is `streamscale report -e prod --as-of 2026-12-01T00:00:00Z`.
-    let md = report::markdown::render(&model(&plan("prod")));
+    let md = report::markdown::render(&model(&plans::example("prod")));
     let committed =
         std::fs::read_to_string(root().join("docs/report-prod.md")).expect("docs/report-prod.md");
     assert_eq!(
@@ -620,7 +618,7 @@ fn the_committed_sample_is_current() {
 #[test]
 fn html_is_self_contained() {
     for env in ["prod", "staging", "demo"] {
-        let html = report::html::render(&model(&plan(env)));
+        let html = report::html::render(&model(&plans::example(env)));
         let lower = html.to_lowercase();
         for bad in [
             "http://",
@@ -647,14 +645,14 @@ fn html_is_self_contained() {
         }
         assert!(html.contains("@media print"));
     }
-    let a = report::html::render(&model(&plan("prod")));
-    let b = report::html::render(&model(&plan("prod")));
+    let a = report::html::render(&model(&plans::example("prod")));
+    let b = report::html::render(&model(&plans::example("prod")));
     assert_eq!(a, b, "deterministic");
 }
 
 #[test]
 fn live_data_is_shown() {
-    let p = plan("demo");
+    let p = plans::example("demo");
     let live = report::LiveData {
         instances: [
             ("us-east-1".to_string(), Some(3)),
@@ -680,7 +678,7 @@ fn live_data_is_shown() {
 
 #[test]
 fn event_status_follows_as_of() {
-    let p = plan("prod");
+    let p = plans::example("prod");
     let during: DateTime<Utc> = "2026-12-18T20:00:00Z".parse().unwrap();
     let r = report::build(&p, None, &Options { as_of: during });
     assert_eq!(r.events[0].status, report::EventStatus::InProgress);
@@ -717,7 +715,7 @@ fn cli_writes_each_format() {
         String::from_utf8_lossy(&out.stderr)
     );
     let j: Value = serde_json::from_slice(&out.stdout).expect("one JSON document on stdout");
-    assert_eq!(j, json_of(&plan("prod")));
+    assert_eq!(j, json_of(&plans::example("prod")));
 
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("sub/report.html");
@@ -796,7 +794,7 @@ fn live_without_a_reachable_aws_endpoint_fails_cleanly() {
 fn html_has_the_tier_sections_of_the_markdown() {
     // prod has [database], [search], [kubernetes] and [monitoring]: the
     // HTML carries each Markdown section, heading and every table cell.
-    let r = model(&plan("prod"));
+    let r = model(&plans::example("prod"));
     let html = report::html::render(&r);
     let mut md = String::new();
     report::tiers::markdown(&r.tiers, &mut md);
@@ -832,7 +830,7 @@ fn html_has_the_tier_sections_of_the_markdown() {
         }
     }
     // demo has none of the tiers: no such section.
-    let demo = report::html::render(&model(&plan("demo")));
+    let demo = report::html::render(&model(&plans::example("demo")));
     for id in ["database", "search", "kubernetes", "alerts"] {
         assert!(!demo.contains(&format!("<h2 id=\"{id}\">")), "demo: {id}");
     }
