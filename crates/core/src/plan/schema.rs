@@ -50,50 +50,50 @@ pub struct PlanFile {
     pub monitoring: Option<Monitoring>,
 }
 
-/// Per-region settings that `[defaults]` gives and a region may override.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RegionSettings {
-    /// EC2 instance type.
-    pub instance_type: Option<String>,
-    /// Concurrent users one instance sustains at 100% CPU.
-    pub users_per_instance: Option<i64>,
-    /// Planned fraction of that at peak, (0, 1].
-    pub target_utilization: Option<Decimal>,
-    /// Availability zones to spread over, 2..=6.
-    pub availability_zones: Option<i64>,
-    /// AMI id.
-    pub ami: Option<String>,
-    /// ACM certificate for an HTTPS listener (HTTP redirects to it).
-    pub certificate_arn: Option<String>,
-    /// The load balancer's health-check path (default: Cloudflare's, or `/healthz`).
-    pub health_check_path: Option<String>,
-    /// Root volume size in GiB (default 30).
-    pub root_volume_gib: Option<i64>,
+/// Declares the per-region settings once: [`RegionSettings`] (`[defaults]`)
+/// and [`RegionEntry`] (`[regions.NAME]`, a share plus the same settings as
+/// overrides). Both refuse unknown keys, which `#[serde(flatten)]` cannot
+/// combine with, so the fields are written out in each struct by the macro.
+macro_rules! region_settings {
+    ($($(#[doc = $doc:literal])* $field:ident: $ty:ty,)*) => {
+        /// Per-region settings that `[defaults]` gives and a region may override.
+        #[derive(Debug, Clone, Default, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        pub struct RegionSettings {
+            $($(#[doc = $doc])* pub $field: Option<$ty>,)*
+        }
+
+        /// One `[regions.NAME]` table: a share plus any overrides of `[defaults]`.
+        #[derive(Debug, Clone, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        pub struct RegionEntry {
+            /// Fraction of users served here.
+            pub share: Decimal,
+            $(
+                #[doc = concat!("Overrides `[defaults].", stringify!($field), "`.")]
+                pub $field: Option<$ty>,
+            )*
+        }
+    };
 }
 
-/// One `[regions.NAME]` table: a share plus any overrides of `[defaults]`.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RegionEntry {
-    /// Fraction of users served here.
-    pub share: Decimal,
-    /// Overrides `[defaults].instance_type`.
-    pub instance_type: Option<String>,
-    /// Overrides `[defaults].users_per_instance`.
-    pub users_per_instance: Option<i64>,
-    /// Overrides `[defaults].target_utilization`.
-    pub target_utilization: Option<Decimal>,
-    /// Overrides `[defaults].availability_zones`.
-    pub availability_zones: Option<i64>,
-    /// Overrides `[defaults].ami`.
-    pub ami: Option<String>,
-    /// Overrides `[defaults].certificate_arn`.
-    pub certificate_arn: Option<String>,
-    /// Overrides `[defaults].health_check_path`.
-    pub health_check_path: Option<String>,
-    /// Overrides `[defaults].root_volume_gib`.
-    pub root_volume_gib: Option<i64>,
+region_settings! {
+    /// EC2 instance type.
+    instance_type: String,
+    /// Concurrent users one instance sustains at 100% CPU.
+    users_per_instance: i64,
+    /// Planned fraction of that at peak, (0, 1].
+    target_utilization: Decimal,
+    /// Availability zones to spread over, 2..=6.
+    availability_zones: i64,
+    /// AMI id.
+    ami: String,
+    /// ACM certificate for an HTTPS listener (HTTP redirects to it).
+    certificate_arn: String,
+    /// The load balancer's health-check path (default: Cloudflare's, or `/healthz`).
+    health_check_path: String,
+    /// Root volume size in GiB (default 30).
+    root_volume_gib: i64,
 }
 
 /// `[traffic]`.
