@@ -182,25 +182,54 @@ fn failover(load: Decimal, survivors: Decimal) -> Decimal {
         .map_or(Decimal::MAX, |d| d.round_dp(6).normalize())
 }
 
+/// One region's load on a tier: at peak, after losing the largest other
+/// region, and the units that serve it.
+struct RegionLoad {
+    /// `P × s × per_user`, normalized.
+    peak: Decimal,
+    /// The peak load after failover, for reports.
+    failover: Decimal,
+    /// `ceil(P × s × per_user / (survivors × per_unit))`.
+    units: u64,
+}
+
+impl RegionLoad {
+    fn of(
+        traffic: &Traffic,
+        regions: &[Region],
+        r: &Region,
+        per_user: Decimal,
+        per_unit: Decimal,
+    ) -> Self {
+        let peak_users = traffic.peak * r.share;
+        let left = survivors(traffic, regions, &r.name);
+        let peak = mul(peak_users, per_user).unwrap_or(Decimal::MAX);
+        RegionLoad {
+            peak: peak.normalize(),
+            failover: failover(peak, left),
+            units: units(peak_users, per_user, left, per_unit),
+        }
+    }
+}
+
 /// Size the database tier.
 pub fn database_capacity(traffic: &Traffic, regions: &[Region], db: &Database) -> DatabaseCapacity {
     let rows = regions
         .iter()
         .map(|r| {
-            let peak_users = traffic.peak * r.share;
-            let left = survivors(traffic, regions, &r.name);
-            let needed = units(
-                peak_users,
+            let reads = RegionLoad::of(
+                traffic,
+                regions,
+                r,
                 db.reads_per_user_per_second,
-                left,
                 db.reads_per_instance_per_second,
             );
+            let needed = reads.units;
             let zones = r.availability_zones.len() as u64;
-            let peak_reads = mul(peak_users, db.reads_per_user_per_second).unwrap_or(Decimal::MAX);
             DatabaseRegion {
                 region: r.name.clone(),
-                peak_reads_per_second: peak_reads.normalize(),
-                failover_reads_per_second: failover(peak_reads, left),
+                peak_reads_per_second: reads.peak,
+                failover_reads_per_second: reads.failover,
                 read_instances_needed: needed,
                 instances: 1u64.saturating_add(zones.saturating_sub(1).max(needed)),
             }
@@ -220,23 +249,21 @@ pub fn search_capacity(traffic: &Traffic, regions: &[Region], search: &Search) -
     let rows = regions
         .iter()
         .map(|r| {
-            let peak_users = traffic.peak * r.share;
-            let left = survivors(traffic, regions, &r.name);
-            let for_load = units(
-                peak_users,
+            let queries = RegionLoad::of(
+                traffic,
+                regions,
+                r,
                 search.queries_per_user_per_second,
-                left,
                 search.queries_per_node_per_second,
             );
+            let for_load = queries.units;
             let zones = (r.availability_zones.len() as u64).max(1);
             let wanted = zones.max(for_load);
             let per_zone = wanted.div_ceil(zones);
-            let peak_queries =
-                mul(peak_users, search.queries_per_user_per_second).unwrap_or(Decimal::MAX);
             SearchRegion {
                 region: r.name.clone(),
-                peak_queries_per_second: peak_queries.normalize(),
-                failover_queries_per_second: failover(peak_queries, left),
+                peak_queries_per_second: queries.peak,
+                failover_queries_per_second: queries.failover,
                 nodes_for_load: for_load,
                 data_nodes: per_zone.saturating_mul(zones),
                 master_nodes: OPENSEARCH_MASTER_NODES,
