@@ -121,6 +121,23 @@ impl<'a> Comparison<'a> {
         )
     }
 
+    /// The physical id of `logical` (empty when the stack gave none).
+    pub fn physical_id(&self, logical: &str) -> String {
+        self.references
+            .physical
+            .get(logical)
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// The template's resolved properties of `r`, after comparing the
+    /// properties its type lists in `compared`.
+    pub fn compared_properties(&mut self, r: &ObservedResource<'_>) -> Value {
+        let expected = self.expected(r.logical_id);
+        self.properties(r, &expected, r.resource_type.compared);
+        expected
+    }
+
     /// Record a difference of resource `logical` of type `resource_type`.
     pub fn push(&mut self, logical: &str, resource_type: &str, d: Difference) {
         self.findings.push(Finding {

@@ -112,8 +112,7 @@ pub const GLOBAL_CLUSTER: ResourceType = ResourceType {
 /// template's `AWS::DocDB::DBInstance` resources of this cluster against
 /// the cluster's live members (an instance added by hand).
 fn compare_cluster(c: &mut Comparison<'_>, r: &ObservedResource<'_>) {
-    let expected = c.expected(r.logical_id);
-    c.properties(r, &expected, CLUSTER.compared);
+    c.compared_properties(r);
     let Some(members) = r.live["Members"].as_array() else {
         return;
     };
@@ -144,12 +143,7 @@ fn compare_cluster(c: &mut Comparison<'_>, r: &ObservedResource<'_>) {
             .filter(|m| !declared_ids.iter().any(|d| d.as_str() == *m))
             .map(str::to_string)
             .collect();
-        let id = c
-            .references
-            .physical
-            .get(r.logical_id)
-            .cloned()
-            .unwrap_or_default();
+        let id = c.physical_id(r.logical_id);
         c.push(
             r.logical_id,
             CLUSTER.name,

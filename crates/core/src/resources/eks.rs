@@ -96,8 +96,7 @@ pub const ACCESS_ENTRY: ResourceType = ResourceType {
 /// `EncryptionConfig` entries for `secrets` against the live ones (the key
 /// only when the template's resolves).
 fn compare_cluster(c: &mut Comparison<'_>, r: &ObservedResource<'_>) {
-    let expected = c.expected(r.logical_id);
-    c.properties(r, &expected, CLUSTER.compared);
+    let expected = c.compared_properties(r);
     let want = secrets_key(&expected["EncryptionConfig"]);
     let got = secrets_key(&r.live["EncryptionConfig"]);
     let differs = match (&want, &got) {

@@ -33,8 +33,7 @@ pub const TYPE: ResourceType = ResourceType {
 
 /// The properties, then the default actions (type, target group, redirect).
 fn compare(c: &mut Comparison<'_>, r: &ObservedResource<'_>) {
-    let expected = c.expected(r.logical_id);
-    c.properties(r, &expected, TYPE.compared);
+    let expected = c.compared_properties(r);
     if let Some(want) = expected.get("DefaultActions")
         && !is_unknown(want)
     {

@@ -50,8 +50,7 @@ pub const RULE_GROUPS_NAMESPACE: ResourceType = ResourceType {
 /// `LoggingConfiguration` (a template never holds a null), and the plan's
 /// put back (UpdateLoggingConfiguration, CreateLoggingConfiguration).
 fn compare_workspace(c: &mut Comparison<'_>, r: &ObservedResource<'_>) {
-    let expected = c.expected(r.logical_id);
-    c.properties(r, &expected, WORKSPACE.compared);
+    let expected = c.compared_properties(r);
     let want = &expected["LoggingConfiguration"]["LogGroupArn"];
     if !want.is_string() || is_unknown(want) {
         return;

@@ -60,8 +60,7 @@ pub const SUBNET_GROUP: ResourceType = ResourceType {
 
 /// The properties, the AUTH token, then the replicas of every node group.
 fn compare(c: &mut Comparison<'_>, r: &ObservedResource<'_>) {
-    let expected = c.expected(r.logical_id);
-    c.properties(r, &expected, TYPE.compared);
+    let expected = c.compared_properties(r);
     auth_token(c, r, &expected);
     let Some(want) = expected
         .get("ReplicasPerNodeGroup")
@@ -69,12 +68,7 @@ fn compare(c: &mut Comparison<'_>, r: &ObservedResource<'_>) {
     else {
         return;
     };
-    let id = c
-        .references
-        .physical
-        .get(r.logical_id)
-        .cloned()
-        .unwrap_or_default();
+    let id = c.physical_id(r.logical_id);
     for g in r.live["NodeGroups"]
         .as_array()
         .map(Vec::as_slice)
@@ -108,12 +102,7 @@ fn auth_token(c: &mut Comparison<'_>, r: &ObservedResource<'_>, expected: &Value
     if expected.get("AuthToken").is_none() || r.live["AuthTokenEnabled"].as_bool() == Some(true) {
         return;
     }
-    let id = c
-        .references
-        .physical
-        .get(r.logical_id)
-        .cloned()
-        .unwrap_or_default();
+    let id = c.physical_id(r.logical_id);
     c.push(
         r.logical_id,
         TYPE.name,

@@ -50,7 +50,6 @@ pub const TYPE: ResourceType = ResourceType {
 
 /// The properties, then the attributes the template sets.
 fn compare(c: &mut Comparison<'_>, r: &ObservedResource<'_>) {
-    let expected = c.expected(r.logical_id);
-    c.properties(r, &expected, TYPE.compared);
+    let expected = c.compared_properties(r);
     c.attributes(r, &expected, "TargetGroupAttributes");
 }
