@@ -8,11 +8,22 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
-use crate::finding::{Finding, NotChecked, Repair};
+use crate::finding::{Finding, NotChecked, Repair, Severity};
 use crate::observed::{ObservedStack, ResourceState};
 use crate::resources::comparison::{Comparison, Difference, ObservedResource};
 use crate::resources::{self};
 use crate::template::References;
+
+/// The whole resource is not there: expected `exists`, found `actual`.
+fn absent(actual: &str, severity: Severity, repair: Repair) -> Difference {
+    Difference::new(
+        "",
+        Value::String("exists".into()),
+        Value::String(actual.into()),
+        severity,
+        repair,
+    )
+}
 
 /// Other resources (or outputs) that refer to `logical`.
 fn referenced(template: &Value, logical: &str) -> bool {
@@ -67,10 +78,8 @@ pub fn compare(
             c.push(
                 logical,
                 type_name,
-                Difference::new(
-                    "",
-                    Value::String("exists".into()),
-                    Value::String("not in the stack".into()),
+                absent(
+                    "not in the stack",
                     resources::severity_of(type_name),
                     Repair::No(
                         "a pending change: `streamscale plan` shows it, apply creates it".into(),
@@ -106,14 +115,8 @@ pub fn compare(
                 c.push(
                     logical,
                     type_name,
-                    Difference::new(
-                        "",
-                        Value::String("exists".into()),
-                        Value::String("deleted".into()),
-                        rtype.severity,
-                        repair,
-                    )
-                    .note("deleted outside CloudFormation"),
+                    absent("deleted", rtype.severity, repair)
+                        .note("deleted outside CloudFormation"),
                 );
             }
             Some(ResourceState::Found(live)) => {
