@@ -9,11 +9,6 @@ harness cannot evaluate fails loudly, and the other switches still work.
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -21,6 +16,8 @@ import boto3
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
+
+from tiers_support import launch
 
 HERE = Path(__file__).resolve().parent
 STACK = "iamtest-staging"
@@ -84,7 +81,6 @@ def key(name: str) -> tuple[str, str]:
 @pytest.fixture(scope="module")
 def endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     tmp = tmp_path_factory.mktemp("moto")
-    port_file = tmp / "port"
     users = tmp / "users.json"
     users.write_text(
         json.dumps(
@@ -101,20 +97,8 @@ def endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             }
         )
     )
-    env = dict(os.environ, AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", STREAMSCALE_MOTO_IAM=str(users))
-    proc = subprocess.Popen(
-        [sys.executable, str(HERE / "streamscale_moto.py"), "--port", "0", "--port-file", str(port_file)], env=env
-    )
-    deadline = time.monotonic() + 60
-    while not port_file.exists():
-        assert proc.poll() is None, f"launcher exited with {proc.returncode}"
-        assert time.monotonic() < deadline, "launcher did not write its port file within 60 s"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{int(port_file.read_text())}"
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(timeout=20)
+    with launch(tmp, env={"STREAMSCALE_MOTO_IAM": str(users)}) as url:
+        yield url
 
 
 def client(endpoint: str, service: str, user: str, region: str = "us-east-1") -> Any:

@@ -10,74 +10,15 @@ from __future__ import annotations
 
 import copy
 import json
-import os
-import signal
-import subprocess
-import sys
-import time
 import urllib.request
-from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
-import boto3
 import pytest
-from botocore.config import Config
 
-HERE = Path(__file__).resolve().parent
+from tiers_support import aws, endpoint  # noqa: F401
+
 REGION = "eu-west-1"
 STACK = "streamscale-test"
-
-
-# --------------------------------------------------------------------------
-# fixtures
-# --------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    port_file = tmp_path_factory.mktemp("moto") / "port"
-    env = dict(os.environ, AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing")
-    proc = subprocess.Popen(
-        [sys.executable, str(HERE / "streamscale_moto.py"), "--port", "0", "--port-file", str(port_file)],
-        env=env,
-    )
-    deadline = time.monotonic() + 60
-    while not port_file.exists():
-        if proc.poll() is not None:
-            raise RuntimeError(f"launcher exited with {proc.returncode}")
-        if time.monotonic() > deadline:
-            proc.kill()
-            raise RuntimeError("launcher did not write its port file within 60 s")
-        time.sleep(0.05)
-    url = f"http://127.0.0.1:{int(port_file.read_text())}"
-    try:
-        yield url
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            assert proc.wait(timeout=20) == 0, "launcher did not exit cleanly on SIGTERM"
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-        assert not port_file.exists(), "launcher left its port file behind"
-
-
-@pytest.fixture(scope="module")
-def aws(endpoint: str) -> Any:
-    class Clients:
-        def __getattr__(self, service: str) -> Any:
-            client = boto3.client(
-                service,
-                region_name=REGION,
-                endpoint_url=endpoint,
-                aws_access_key_id="testing",
-                aws_secret_access_key="testing",
-                config=Config(retries={"max_attempts": 1}),
-            )
-            setattr(self, service, client)
-            return client
-
-    return Clients()
 
 
 # --------------------------------------------------------------------------

@@ -14,10 +14,6 @@ import contextlib
 import copy
 import datetime as dt
 import json
-import os
-import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any, Iterator
@@ -27,52 +23,30 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-HERE = Path(__file__).resolve().parent
+from tiers_support import launch
+
 REGION = "eu-west-1"
 
 
 @contextlib.contextmanager
 def launched(tmp: Path, *args: str, env: dict[str, str] | None = None) -> Iterator[Any]:
-    port_file = tmp / f"port-{time.monotonic_ns()}"
-    full_env = dict(os.environ, AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", **(env or {}))
-    for key in ("STREAMSCALE_MOTO_THROTTLE", "STREAMSCALE_MOTO_CFN_ASYNC", "STREAMSCALE_MOTO_DRIFT", "STREAMSCALE_MOTO_AMIS"):
-        if key not in (env or {}):
-            full_env.pop(key, None)
-    proc = subprocess.Popen(
-        [sys.executable, str(HERE / "streamscale_moto.py"), "--port", "0", "--port-file", str(port_file), *args], env=full_env
-    )
-    deadline = time.monotonic() + 60
-    while not port_file.exists():
-        if proc.poll() is not None:
-            raise RuntimeError(f"launcher exited with {proc.returncode}")
-        if time.monotonic() > deadline:
-            proc.kill()
-            raise RuntimeError("launcher not up within 60 s")
-        time.sleep(0.05)
-    url = f"http://127.0.0.1:{int(port_file.read_text())}"
+    """The launcher with ``args`` (tiers_support.launch), and its clients."""
+    with launch(tmp, *args, env=env) as url:
 
-    class Clients:
-        endpoint = url
+        class Clients:
+            endpoint = url
 
-        def __getattr__(self, service: str) -> Any:
-            client = boto3.client(service, region_name=REGION, endpoint_url=url, aws_access_key_id="testing",
-                                  aws_secret_access_key="testing", config=Config(retries={"max_attempts": 1}))
-            setattr(self, service, client)
-            return client
+            def __getattr__(self, service: str) -> Any:
+                client = boto3.client(service, region_name=REGION, endpoint_url=url, aws_access_key_id="testing",
+                                      aws_secret_access_key="testing", config=Config(retries={"max_attempts": 1}))
+                setattr(self, service, client)
+                return client
 
-        def region(self, region: str, service: str) -> Any:
-            return boto3.client(service, region_name=region, endpoint_url=url, aws_access_key_id="testing",
-                                aws_secret_access_key="testing", config=Config(retries={"max_attempts": 1}))
+            def region(self, region: str, service: str) -> Any:
+                return boto3.client(service, region_name=region, endpoint_url=url, aws_access_key_id="testing",
+                                    aws_secret_access_key="testing", config=Config(retries={"max_attempts": 1}))
 
-    try:
         yield Clients()
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
 
 
 @pytest.fixture(scope="module")

@@ -11,40 +11,20 @@ is MODIFIED.
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
 import time
-from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
 
-from tiers_support import Clients, create, template, vpc_resources
+from tiers_support import Clients, create, launch, template, vpc_resources
 
-HERE = Path(__file__).resolve().parent
 CERT = "arn:aws:acm:eu-west-1:123456789012:certificate/11111111-2222-4333-8444-555555555555"
 
 
 @pytest.fixture(scope="module")
 def aws(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Clients]:
-    port_file = tmp_path_factory.mktemp("moto") / "port"
-    env = dict(os.environ, AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing")
-    proc = subprocess.Popen(
-        [sys.executable, str(HERE / "streamscale_moto.py"), "--port", "0", "--port-file", str(port_file), "--certificate", CERT],
-        env=env,
-    )
-    deadline = time.monotonic() + 60
-    while not port_file.exists():
-        assert proc.poll() is None, f"launcher exited with {proc.returncode}"
-        assert time.monotonic() < deadline, "launcher did not write its port file within 60 s"
-        time.sleep(0.05)
-    try:
-        yield Clients(f"http://127.0.0.1:{int(port_file.read_text())}")
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(timeout=20)
+    with launch(tmp_path_factory.mktemp("moto"), "--certificate", CERT) as url:
+        yield Clients(url)
 
 
 def listener_resources(cert: str) -> dict[str, Any]:

@@ -9,38 +9,17 @@ attribute turned off, both succeed.
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
-import time
-from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-HERE = Path(__file__).resolve().parent
+from tiers_support import endpoint  # noqa: F401
 
 
-@pytest.fixture(scope="module")
-def endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    port_file = tmp_path_factory.mktemp("moto") / "port"
-    env = dict(os.environ, AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing")
-    proc = subprocess.Popen(
-        [sys.executable, str(HERE / "streamscale_moto.py"), "--port", "0", "--port-file", str(port_file)], env=env
-    )
-    deadline = time.monotonic() + 60
-    while not port_file.exists():
-        assert proc.poll() is None, f"launcher exited with {proc.returncode}"
-        assert time.monotonic() < deadline, "launcher did not write its port file within 60 s"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{int(port_file.read_text())}"
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(timeout=20)
+
+# endpoint: the launcher (tiers_support.py)
 
 
 def client(endpoint: str, service: str) -> Any:

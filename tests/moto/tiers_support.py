@@ -7,6 +7,7 @@ ext_amp, ext_security), exactly as test_moto_ext.py's fixture does.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -24,13 +25,23 @@ HERE = Path(__file__).resolve().parent
 REGION = "eu-west-1"
 
 
-@pytest.fixture(scope="module")
-def endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    port_file = tmp_path_factory.mktemp("moto") / "port"
-    env = dict(os.environ, AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing")
+# Opt-in switches of the launcher: a test turns one on by passing it in env=,
+# never by inheriting it from the shell that runs pytest.
+SWITCHES = ("STREAMSCALE_MOTO_THROTTLE", "STREAMSCALE_MOTO_CFN_ASYNC", "STREAMSCALE_MOTO_DRIFT", "STREAMSCALE_MOTO_AMIS")
+
+
+@contextlib.contextmanager
+def launch(tmp: Path, *args: str, env: dict[str, str] | None = None) -> Iterator[str]:
+    """Start the real launcher (streamscale_moto.py) on a free port with
+    ``args``, yield its URL; on exit stop it with SIGTERM, after which it must
+    exit 0 and remove its port file."""
+    port_file = tmp / f"port-{time.monotonic_ns()}"
+    full_env = dict(os.environ, AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", **(env or {}))
+    for key in SWITCHES:
+        if key not in (env or {}):
+            full_env.pop(key, None)
     proc = subprocess.Popen(
-        [sys.executable, str(HERE / "streamscale_moto.py"), "--port", "0", "--port-file", str(port_file)],
-        env=env,
+        [sys.executable, str(HERE / "streamscale_moto.py"), "--port", "0", "--port-file", str(port_file), *args], env=full_env
     )
     deadline = time.monotonic() + 60
     while not port_file.exists():
@@ -49,6 +60,13 @@ def endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         finally:
             if proc.poll() is None:
                 proc.kill()
+        assert not port_file.exists(), "launcher left its port file behind"
+
+
+@pytest.fixture(scope="module")
+def endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with launch(tmp_path_factory.mktemp("moto")) as url:
+        yield url
 
 
 class Clients:
