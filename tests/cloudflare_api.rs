@@ -11,60 +11,25 @@ mod openapi;
 #[path = "support/project.rs"]
 mod project;
 
-use fake_cloudflare::FakeCloudflare;
+use fake_cloudflare::{FakeCloudflare, plan_section, run};
 use project::Project;
 use serde_json::Value;
 
-const CF: &str = r#"
-[cloudflare]
-zone = "example.com"
-hostname = "cfapi.example.com"
-steering_policy = "geo"
-
-[cloudflare.health_check]
-type = "https"
-path = "/healthz"
-
-[[cloudflare.cache_rules]]
-name = "video-segments"
-expression = '(http.request.uri.path.extension in {"ts" "m4s"})'
-edge_ttl_seconds = 86400
-"#;
+/// The Cloudflare part of the plan, its cache rule kept `ttl` seconds.
+fn cf_plan(ttl: u32) -> String {
+    plan_section("cfapi.example.com", ttl)
+}
 
 const REGIONS: &[(&str, &str, &str)] = &[
     ("us-east-1", "0.6", "c7i.large"),
     ("eu-west-1", "0.4", "c7i.large"),
 ];
 
-fn with_cf(
-    p: &Project,
-    moto: &moto::Moto,
-    cf: &FakeCloudflare,
-    args: &[&str],
-    code: i32,
-) -> (String, String) {
-    let mut c = p.cmd(moto, args);
-    c.envs(cf.env());
-    let out = c.output().expect("run");
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert_eq!(
-        out.status.code(),
-        Some(code),
-        "{args:?}\n{stdout}\n{stderr}"
-    );
-    assert!(
-        !stdout.contains(fake_cloudflare::TOKEN) && !stderr.contains(fake_cloudflare::TOKEN),
-        "the token leaked"
-    );
-    (stdout, stderr)
-}
-
 #[test]
 fn apply_creates_the_cloudflare_objects_plan_converges_destroy_removes_them() {
     let moto = moto::Moto::start();
     let cf = FakeCloudflare::start();
-    let p = Project::new("cfapi", REGIONS, CF);
+    let p = Project::new("cfapi", REGIONS, &cf_plan(86400));
 
     // Before apply: every Cloudflare object is a create.
     let mut c = p.cmd(&moto, &["plan", "-e", "test", "--json"]);
@@ -84,7 +49,7 @@ fn apply_creates_the_cloudflare_objects_plan_converges_destroy_removes_them() {
     assert_eq!(changes[0]["properties"][0]["after"], "strict");
     assert!(changes[1..].iter().all(|c| c["action"] == "create"));
 
-    with_cf(&p, &moto, &cf, &["apply", "-e", "test", "--yes"], 0);
+    run(&p, &moto, Some(&cf), &["apply", "-e", "test", "--yes"], 0);
     {
         let s = cf.state.lock().unwrap();
         assert!(
@@ -131,20 +96,20 @@ fn apply_creates_the_cloudflare_objects_plan_converges_destroy_removes_them() {
     }
 
     // Plan again: nothing to change anywhere.
-    with_cf(
+    run(
         &p,
         &moto,
-        &cf,
+        Some(&cf),
         &["plan", "-e", "test", "--detailed-exitcode"],
         0,
     );
 
     // Drift compares the Cloudflare objects too: clean right after apply.
     let drift = |code: i32| -> Value {
-        let (stdout, _) = with_cf(
+        let (stdout, _) = run(
             &p,
             &moto,
-            &cf,
+            Some(&cf),
             &["drift", "-e", "test", "--json", "--detailed-exitcode"],
             code,
         );
@@ -172,19 +137,15 @@ fn apply_creates_the_cloudflare_objects_plan_converges_destroy_removes_them() {
     assert_eq!(changes[0]["properties"][0]["path"], "origins[0].address");
     assert_eq!(changes[0]["properties"][0]["before"], "203.0.113.9");
     // apply puts it back; drift is clean again.
-    with_cf(&p, &moto, &cf, &["apply", "-e", "test", "--yes"], 0);
+    run(&p, &moto, Some(&cf), &["apply", "-e", "test", "--yes"], 0);
     drift(0);
 
     // A cache TTL change is a Cloudflare update only.
-    p.write_plan(&project::plan_text(
-        "cfapi",
-        REGIONS,
-        &CF.replace("86400", "3600"),
-    ));
-    let (stdout, _) = with_cf(
+    p.write_plan(&project::plan_text("cfapi", REGIONS, &cf_plan(3600)));
+    let (stdout, _) = run(
         &p,
         &moto,
-        &cf,
+        Some(&cf),
         &["plan", "-e", "test", "--detailed-exitcode"],
         2,
     );
@@ -193,19 +154,19 @@ fn apply_creates_the_cloudflare_objects_plan_converges_destroy_removes_them() {
         stdout.contains("Plan: 0 to add, 1 to change, 0 to destroy"),
         "{stdout}"
     );
-    with_cf(&p, &moto, &cf, &["apply", "-e", "test", "--yes"], 0);
-    with_cf(
+    run(&p, &moto, Some(&cf), &["apply", "-e", "test", "--yes"], 0);
+    run(
         &p,
         &moto,
-        &cf,
+        Some(&cf),
         &["plan", "-e", "test", "--detailed-exitcode"],
         0,
     );
 
-    with_cf(
+    run(
         &p,
         &moto,
-        &cf,
+        Some(&cf),
         &[
             "destroy",
             "-e",
@@ -227,7 +188,7 @@ fn apply_creates_the_cloudflare_objects_plan_converges_destroy_removes_them() {
 #[test]
 fn without_a_token_cloudflare_is_skipped_with_a_note() {
     let moto = moto::Moto::start();
-    let p = Project::new("cfnone", REGIONS, CF);
+    let p = Project::new("cfnone", REGIONS, &cf_plan(86400));
     let (_, stderr) = p.expect(&moto, &["apply", "-e", "test", "--yes"], 0);
     assert!(stderr.contains("CLOUDFLARE_API_TOKEN"), "{stderr}");
     assert!(p.out().join("cloudflare/resolved/pools.json").is_file());

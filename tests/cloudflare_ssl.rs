@@ -30,17 +30,7 @@ deletion_protection = false
 "#;
 
 fn run(p: &Project, moto: &moto::Moto, cf: &FakeCloudflare, args: &[&str], code: i32) -> String {
-    let mut c = p.cmd(moto, args);
-    c.envs(cf.env());
-    let out = c.output().expect("run");
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert_eq!(
-        out.status.code(),
-        Some(code),
-        "{args:?}\n{stdout}\n{stderr}"
-    );
-    stdout
+    fake_cloudflare::run(p, moto, Some(cf), args, code).0
 }
 
 fn ssl_requests(cf: &FakeCloudflare) -> Vec<(String, Option<Value>)> {
@@ -60,38 +50,19 @@ fn a_weaker_ssl_mode_is_a_security_drift_that_apply_restores() {
     let cf = FakeCloudflare::start();
     let p = Project::new("sslmode", &[("us-east-1", "1.0", "c7i.large")], CF);
     run(&p, &moto, &cf, &["apply", "-e", "test", "--yes"], 0);
+    // Drift of the Cloudflare objects alone, with `extra` arguments.
+    let drift = |extra: &[&str], code: i32| {
+        let mut args = vec!["drift", "-e", "test", "--no-cloudformation"];
+        args.extend_from_slice(extra);
+        run(&p, &moto, &cf, &args, code)
+    };
     assert_eq!(cf.state.lock().unwrap().ssl_mode.as_deref(), Some("strict"));
-    run(
-        &p,
-        &moto,
-        &cf,
-        &[
-            "drift",
-            "-e",
-            "test",
-            "--detailed-exitcode",
-            "--no-cloudformation",
-        ],
-        0,
-    );
+    drift(&["--detailed-exitcode"], 0);
 
     // Someone sets the zone to "flexible" (Cloudflare to the origin over
     // plain HTTP) in the dashboard.
     cf.state.lock().unwrap().ssl_mode = Some("flexible".into());
-    let stdout = run(
-        &p,
-        &moto,
-        &cf,
-        &[
-            "drift",
-            "-e",
-            "test",
-            "--json",
-            "--detailed-exitcode",
-            "--no-cloudformation",
-        ],
-        2,
-    );
+    let stdout = drift(&["--json", "--detailed-exitcode"], 2);
     let doc: Value = serde_json::from_str(&stdout).expect("drift JSON");
     assert_eq!(doc["drift"], true);
     let changes = doc["cloudflare"]["changes"].as_array().expect("changes");
@@ -110,13 +81,7 @@ fn a_weaker_ssl_mode_is_a_security_drift_that_apply_restores() {
     // Nothing else differs.
     assert_eq!(changes.len(), 1, "{changes:?}");
     // The human report names it.
-    let human = run(
-        &p,
-        &moto,
-        &cf,
-        &["drift", "-e", "test", "--no-cloudformation"],
-        0,
-    );
+    let human = drift(&[], 0);
     assert!(
         human.contains("ssl_mode") && human.contains("flexible"),
         "{human}"
@@ -140,17 +105,5 @@ fn a_weaker_ssl_mode_is_a_security_drift_that_apply_restores() {
         "{:?}",
         cf.state.lock().unwrap().violations
     );
-    run(
-        &p,
-        &moto,
-        &cf,
-        &[
-            "drift",
-            "-e",
-            "test",
-            "--detailed-exitcode",
-            "--no-cloudformation",
-        ],
-        0,
-    );
+    drift(&["--detailed-exitcode"], 0);
 }

@@ -30,42 +30,13 @@ const REGIONS: &[(&str, &str, &str)] = &[("us-east-1", "1.0", "c7i.large")];
 
 /// The Cloudflare part of a plan, with the zone the stand-in API knows.
 fn cf_section(ttl: u32) -> String {
-    format!(
-        r#"
-[cloudflare]
-zone = "example.com"
-hostname = "saved.example.com"
-steering_policy = "geo"
-
-[cloudflare.health_check]
-type = "https"
-path = "/healthz"
-
-[[cloudflare.cache_rules]]
-name = "video-segments"
-expression = '(http.request.uri.path.extension in {{"ts" "m4s"}})'
-edge_ttl_seconds = {ttl}
-"#
-    )
+    fake_cloudflare::plan_section("saved.example.com", ttl)
 }
 
 /// Run with the stand-in Cloudflare's token (or without any), assert the
 /// exit code, return (stdout, stderr).
 fn run(p: &Project, cf: Option<&FakeCloudflare>, args: &[&str], code: i32) -> (String, String) {
-    let mut c = p.cmd(shared(), args);
-    if let Some(cf) = cf {
-        c.envs(cf.env());
-    }
-    let out = c.output().expect("run streamscale");
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert_eq!(
-        out.status.code(),
-        Some(code),
-        "{args:?}\n--- stdout\n{stdout}\n--- stderr\n{stderr}"
-    );
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    (stdout, stderr)
+    fake_cloudflare::run(p, shared(), cf, args, code)
 }
 
 /// Text with the diagnostic's line wrapping (and its `|` gutter) undone.

@@ -13,7 +13,9 @@ use std::sync::{Arc, Mutex};
 
 use serde_json::{Value, json};
 
+use super::moto::Moto;
 use super::openapi;
+use super::project::Project;
 
 pub const TOKEN: &str = "test-token-SECRET-4f9a";
 pub const ACCOUNT: &str = "0123456789abcdef0123456789abcdef";
@@ -115,6 +117,61 @@ impl FakeCloudflare {
             ("CLOUDFLARE_API_BASE", self.base.clone()),
         ]
     }
+}
+
+/// The `[cloudflare]` part of a plan for the zone this server knows
+/// (`example.com`), served at `hostname`: geo steering, an HTTPS health
+/// check on `/healthz` and one cache rule (video segments) kept at the edge
+/// for `edge_ttl_seconds`.
+pub fn plan_section(hostname: &str, edge_ttl_seconds: u32) -> String {
+    format!(
+        r#"
+[cloudflare]
+zone = "example.com"
+hostname = "{hostname}"
+steering_policy = "geo"
+
+[cloudflare.health_check]
+type = "https"
+path = "/healthz"
+
+[[cloudflare.cache_rules]]
+name = "video-segments"
+expression = '(http.request.uri.path.extension in {{"ts" "m4s"}})'
+edge_ttl_seconds = {edge_ttl_seconds}
+"#
+    )
+}
+
+/// Run streamscale in `p` against `moto`, with `cf`'s token and address in
+/// the environment (none of Cloudflare's when `cf` is `None`). Asserts the
+/// exit code, that the token is printed nowhere and that nothing panicked;
+/// returns (stdout, stderr).
+pub fn run(
+    p: &Project,
+    moto: &Moto,
+    cf: Option<&FakeCloudflare>,
+    args: &[&str],
+    code: i32,
+) -> (String, String) {
+    let mut c = p.cmd(moto, args);
+    if let Some(cf) = cf {
+        c.envs(cf.env());
+    }
+    let out = c.output().expect("run streamscale");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "{args:?}\n--- stdout\n{stdout}\n--- stderr\n{stderr}"
+    );
+    assert!(
+        !stdout.contains(TOKEN) && !stderr.contains(TOKEN),
+        "{args:?}: the token leaked"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    (stdout, stderr)
 }
 
 fn serve(stream: TcpStream, state: &Mutex<State>, v: &Validators) {
