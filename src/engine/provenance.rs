@@ -116,35 +116,20 @@ pub fn parse_max_age(text: &str) -> Result<Duration, String> {
             Ok(Duration::from_secs(secs))
         };
     }
-    let mut total: u64 = 0;
-    let mut rest = text;
-    if rest.is_empty() {
-        return Err(bad());
-    }
-    while !rest.is_empty() {
-        let digits = rest.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?;
-        if digits == 0 {
-            return Err(bad());
-        }
-        let value: u64 = rest[..digits].parse().map_err(|_| bad())?;
-        let unit = rest[digits..].chars().next().ok_or_else(bad)?;
-        let scale = match unit {
-            's' => 1,
-            'm' => 60,
-            'h' => 3600,
-            'd' => 86_400,
-            _ => return Err(bad()),
-        };
-        total = value
-            .checked_mul(scale)
-            .and_then(|v| total.checked_add(v))
-            .ok_or_else(bad)?;
-        rest = &rest[digits + unit.len_utf8()..];
-    }
-    if total == 0 {
+    let total = super::wait::sum_of_terms(
+        text,
+        &[
+            ("s", 1000),
+            ("m", 60_000),
+            ("h", 3_600_000),
+            ("d", 86_400_000),
+        ],
+    )
+    .ok_or_else(bad)?;
+    if total.is_zero() {
         return Err(format!("`{text}`: a plan age must be more than 0"));
     }
-    Ok(Duration::from_secs(total))
+    Ok(total)
 }
 
 /// A duration in whole seconds as `--max-plan-age` takes it (`1d2h`,

@@ -61,32 +61,46 @@ pub fn parse_timeout(text: &str) -> Result<Duration, String> {
     }
     let bad =
         || format!("`{text}` is not a duration: use seconds (600) or units (90s, 10m, 1h30m)");
-    let mut total = Duration::ZERO;
-    let mut rest = text;
-    if rest.is_empty() {
-        return Err(bad());
+    sum_of_terms(
+        text,
+        &[
+            ("ms", 1),
+            ("s", 1000),
+            ("sec", 1000),
+            ("m", 60_000),
+            ("min", 60_000),
+            ("h", 3_600_000),
+        ],
+    )
+    .ok_or_else(bad)
+}
+
+/// A duration written as terms `<number><unit>` (`1h30m`), each unit one of
+/// `units` with its length in milliseconds; `None` for an empty text, a
+/// term without a number or with another unit, or a sum that overflows.
+pub(crate) fn sum_of_terms(text: &str, units: &[(&str, u64)]) -> Option<Duration> {
+    if text.is_empty() {
+        return None;
     }
+    let mut millis: u128 = 0;
+    let mut rest = text;
     while !rest.is_empty() {
-        let digits = rest.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?;
+        let digits = rest.find(|c: char| !c.is_ascii_digit())?;
         if digits == 0 {
-            return Err(bad());
+            return None;
         }
-        let value: u64 = rest[..digits].parse().map_err(|_| bad())?;
+        let value: u64 = rest[..digits].parse().ok()?;
         rest = &rest[digits..];
         let unit_len = rest
             .find(|c: char| c.is_ascii_digit())
             .unwrap_or(rest.len());
-        let unit = match &rest[..unit_len] {
-            "ms" => Duration::from_millis(value),
-            "s" | "sec" => Duration::from_secs(value),
-            "m" | "min" => Duration::from_secs(value * 60),
-            "h" => Duration::from_secs(value * 3600),
-            _ => return Err(bad()),
-        };
-        total += unit;
+        let (_, scale) = units.iter().find(|(u, _)| *u == &rest[..unit_len])?;
+        millis = millis.checked_add(u128::from(value) * u128::from(*scale))?;
         rest = &rest[unit_len..];
     }
-    Ok(total)
+    let secs = u64::try_from(millis / 1000).ok()?;
+    let nanos = u32::try_from(millis % 1000).ok()? * 1_000_000;
+    Some(Duration::new(secs, nanos))
 }
 
 /// A duration as the user would write it (`10m`, `90s`, `1h`).
@@ -153,7 +167,18 @@ mod tests {
         assert_eq!(parse_timeout("10m"), Ok(Duration::from_secs(600)));
         assert_eq!(parse_timeout("1h30m"), Ok(Duration::from_secs(5400)));
         assert_eq!(parse_timeout("250ms"), Ok(Duration::from_millis(250)));
-        for bad in ["", "m", "10x", "1.5m", "-3", "10m x"] {
+        assert_eq!(parse_timeout("1min30sec"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_timeout("1s500ms"), Ok(Duration::from_millis(1500)));
+        // Past what a duration holds: refused, not an overflow panic.
+        for bad in [
+            "",
+            "m",
+            "10x",
+            "1.5m",
+            "-3",
+            "10m x",
+            "18446744073709551615h",
+        ] {
             assert!(parse_timeout(bad).is_err(), "{bad}");
         }
         assert_eq!(format_duration(Duration::from_secs(600)), "10m");
