@@ -151,6 +151,19 @@ fn confirm(question: &str, yes: bool) -> Result<(), Error> {
     }
 }
 
+/// Show the plan apply is about to carry out, then refuse one that
+/// broadens access unless `--allow-broadening` says so.
+fn show_and_check(
+    plan: &Plan,
+    project: &Project,
+    plans: &[RegionPlan],
+    cf: &CloudflarePlan,
+    args: &ApplyArgs,
+) -> Result<(), Error> {
+    show_plan(plans, cf, args.json);
+    super::ci::refuse_broadening(plan, project.now, plans, cf, args.allow_broadening)
+}
+
 /// `apply`.
 pub fn run(project: &Project, args: &ApplyArgs, ui: Ui) -> Result<Outcome, Error> {
     let clock = Clock::start();
@@ -209,14 +222,7 @@ pub fn run(project: &Project, args: &ApplyArgs, ui: Ui) -> Result<Outcome, Error
                     }
                 }
                 let cf_view = saved_cloudflare_view(&plan, &saved);
-                show_plan(&plans, &cf_view, args.json);
-                super::ci::refuse_broadening(
-                    &plan,
-                    project.now,
-                    &plans,
-                    &cf_view,
-                    args.allow_broadening,
-                )?;
+                show_and_check(&plan, project, &plans, &cf_view, args)?;
                 cloudflare_from_file = Some(saved.cloudflare);
                 plans
             }
@@ -230,14 +236,7 @@ pub fn run(project: &Project, args: &ApplyArgs, ui: Ui) -> Result<Outcome, Error
                 )
                 .await?;
                 let cf = plan_cloudflare(&aws, &plan, &rendered).await?;
-                show_plan(&plans, &cf, args.json);
-                super::ci::refuse_broadening(
-                    &plan,
-                    project.now,
-                    &plans,
-                    &cf,
-                    args.allow_broadening,
-                )?;
+                show_and_check(&plan, project, &plans, &cf, args)?;
                 if plans.iter().any(RegionPlan::has_changes) || !cf.changes.is_empty() {
                     confirm(
                         &format!(
