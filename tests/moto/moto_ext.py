@@ -129,6 +129,12 @@ import logging
 import re
 from typing import Any
 
+from ext_base import changed_properties as _changed_properties
+from ext_base import custom_name_error
+from ext_base import generated_id as _generated_id
+from ext_base import to_bool as _to_bool
+from ext_base import to_int as _to_int
+
 logger = logging.getLogger("streamscale.moto_ext")
 
 _INSTALLED = False
@@ -211,34 +217,14 @@ REPLACEMENT_PROPERTIES: dict[str, set[str]] = {
 # --------------------------------------------------------------------------
 
 
-def _to_int(value: Any) -> int | None:
-    if value is None or value == "":
-        return None
-    return int(value)
-
-
 def _to_float(value: Any) -> float | None:
     if value is None or value == "":
         return None
     return float(value)
 
 
-def _to_bool(value: Any) -> bool | None:
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return value
-    return str(value).lower() == "true"
-
-
 def _is_abstract(method: Any) -> bool:
     return hasattr(method, "__isabstractmethod__")
-
-
-def _changed_properties(old: dict[str, Any] | None, new: dict[str, Any] | None) -> list[str]:
-    old = old or {}
-    new = new or {}
-    return sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
 
 
 def _requires_replacement(resource_type: str, changed: list[str]) -> bool:
@@ -253,24 +239,6 @@ def _region_short(region: str) -> str:
     words = {"northeast": "ne", "southeast": "se", "northwest": "nw", "southwest": "sw"}
     middle = "".join(words.get(p, p[:1]) for p in parts[1:-1])
     return f"{parts[0]}{middle}{parts[-1]}"
-
-
-def _generated_id(resource_name: str, max_len: int) -> str:
-    """A lower-case, hyphen-safe identifier from moto's generated name
-    ``<stack>-<logical>-<SUFFIX>`` that fits ``max_len`` (ElastiCache ids)."""
-    name = re.sub(r"[^a-z0-9-]", "-", resource_name.lower())
-    name = re.sub(r"-+", "-", name).strip("-")
-    head, _, suffix = name.rpartition("-")
-    head = head[: max(1, max_len - len(suffix) - 1)].rstrip("-")
-    result = f"{head}-{suffix}" if head else suffix
-    if not result[0].isalpha():
-        result = ("r" + result)[:max_len]
-    return result.rstrip("-")
-
-
-# --------------------------------------------------------------------------
-# Stack-level patches (moto/cloudformation/parsing.py, models.py)
-# --------------------------------------------------------------------------
 
 
 def _patch_parsing() -> None:
@@ -1885,7 +1853,7 @@ def _fix_replication_group_region(backend: Any, group: Any, kwargs: dict[str, An
 
 def _define_models() -> list[type]:
     from moto.autoscaling.models import autoscaling_backends
-    from moto.cloudformation.exceptions import UnformattedGetAttTemplateException, ValidationError
+    from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
     from moto.cloudwatch.models import Dimension, Metric, MetricDataQuery, MetricStat, cloudwatch_backends
     from moto.core.common_models import CloudFormationModel
     from moto.elasticache.exceptions import InvalidParameterCombinationException
@@ -1900,30 +1868,60 @@ def _define_models() -> list[type]:
         real object (what the APIs return).  (Each type must subclass
         CloudFormationModel directly: moto finds types by __subclasses__().)"""
 
-        props: dict[str, Any]
+        RTYPE = ""
+        NAME_PROP = ""  # the property that names the resource, "" if none
+        ATTRS: tuple[str, ...] = ()
 
-        @staticmethod
-        def cloudformation_name_type() -> str:
-            return ""
+        def __init__(self, account_id: str, region_name: str, name: str, props: dict[str, Any]):
+            self.account_id, self.region_name, self.name, self.props = account_id, region_name, name, props
+
+        @classmethod
+        def cloudformation_type(cls) -> str:
+            return cls.RTYPE
+
+        @classmethod
+        def cloudformation_name_type(cls) -> str:
+            return cls.NAME_PROP
+
+        @classmethod
+        def has_cfn_attr(cls, attr: str) -> bool:
+            return attr in cls.ATTRS
+
+        @property
+        def physical_resource_id(self) -> str:
+            return self.name
 
         def is_created(self) -> bool:
             return True
+
+        @classmethod
+        def _put(cls, name: str, props: dict[str, Any], account_id: str, region_name: str) -> Any:
+            raise NotImplementedError
+
+        @classmethod
+        def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):  # type: ignore[no-untyped-def]
+            return cls._put(resource_name, cloudformation_json["Properties"], account_id, region_name)
+
+        @classmethod
+        def _put_or_replace(cls, replace: bool, original_resource: Any, new_resource_name: str, props: dict[str, Any], account_id: str, region_name: str) -> Any:
+            """Put again under the same name, or (``replace``) delete and put
+            under the new name."""
+            if replace:
+                original_resource.delete(account_id, region_name)
+                return cls._put(new_resource_name, props, account_id, region_name)
+            return cls._put(original_resource.name, props, account_id, region_name)
+
+        @classmethod
+        def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):  # type: ignore[no-untyped-def]
+            pass  # delete() on the handle does the work
 
     # Gap: AWS::AutoScaling::ScalingPolicy is not registered in moto, so the
     # policy (and its TargetTrackingConfiguration) never exists.
     class CfnScalingPolicy(_Handle, CloudFormationModel):
         __module__ = _MODEL_MODULE
 
-        def __init__(self, account_id: str, region_name: str, name: str, props: dict[str, Any]):
-            self.account_id, self.region_name, self.name, self.props = account_id, region_name, name, props
-
-        @staticmethod
-        def cloudformation_type() -> str:
-            return "AWS::AutoScaling::ScalingPolicy"
-
-        @classmethod
-        def has_cfn_attr(cls, attr: str) -> bool:
-            return attr in ("Arn", "PolicyName")
+        RTYPE = "AWS::AutoScaling::ScalingPolicy"
+        ATTRS = ("Arn", "PolicyName")
 
         @property
         def policy(self) -> Any:
@@ -1978,20 +1976,10 @@ def _define_models() -> list[type]:
             return cls(account_id, region_name, name, props)
 
         @classmethod
-        def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):  # type: ignore[no-untyped-def]
-            return cls._put(resource_name, cloudformation_json["Properties"], account_id, region_name)
-
-        @classmethod
         def update_from_cloudformation_json(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):  # type: ignore[no-untyped-def]
             props = cloudformation_json["Properties"]
-            if props.get("AutoScalingGroupName") != original_resource.props.get("AutoScalingGroupName"):
-                original_resource.delete(account_id, region_name)
-                return cls._put(new_resource_name, props, account_id, region_name)
-            return cls._put(original_resource.name, props, account_id, region_name)
-
-        @classmethod
-        def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):  # type: ignore[no-untyped-def]
-            pass  # delete() on the handle does the work
+            replace = props.get("AutoScalingGroupName") != original_resource.props.get("AutoScalingGroupName")
+            return cls._put_or_replace(replace, original_resource, new_resource_name, props, account_id, region_name)
 
         def delete(self, account_id: str, region_name: str) -> None:
             autoscaling_backends[account_id][region_name].policies.pop(self.name, None)
@@ -2000,24 +1988,9 @@ def _define_models() -> list[type]:
     class CfnAlarm(_Handle, CloudFormationModel):
         __module__ = _MODEL_MODULE
 
-        def __init__(self, account_id: str, region_name: str, name: str, props: dict[str, Any]):
-            self.account_id, self.region_name, self.name, self.props = account_id, region_name, name, props
-
-        @staticmethod
-        def cloudformation_name_type() -> str:
-            return "AlarmName"
-
-        @staticmethod
-        def cloudformation_type() -> str:
-            return "AWS::CloudWatch::Alarm"
-
-        @classmethod
-        def has_cfn_attr(cls, attr: str) -> bool:
-            return attr == "Arn"
-
-        @property
-        def physical_resource_id(self) -> str:
-            return self.name
+        RTYPE = "AWS::CloudWatch::Alarm"
+        NAME_PROP = "AlarmName"
+        ATTRS = ("Arn",)
 
         def get_cfn_attribute(self, attribute_name: str) -> Any:
             if attribute_name == "Arn":
@@ -2088,16 +2061,10 @@ def _define_models() -> list[type]:
             return cls(account_id, region_name, name, props)
 
         @classmethod
-        def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):  # type: ignore[no-untyped-def]
-            return cls._put(resource_name, cloudformation_json["Properties"], account_id, region_name)
-
-        @classmethod
         def update_from_cloudformation_json(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):  # type: ignore[no-untyped-def]
             props = cloudformation_json["Properties"]
-            if props.get("AlarmName") and props["AlarmName"] != original_resource.name:
-                original_resource.delete(account_id, region_name)
-                return cls._put(new_resource_name, props, account_id, region_name)
-            return cls._put(original_resource.name, props, account_id, region_name)
+            replace = bool(props.get("AlarmName")) and props["AlarmName"] != original_resource.name
+            return cls._put_or_replace(replace, original_resource, new_resource_name, props, account_id, region_name)
 
         @classmethod
         def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):  # type: ignore[no-untyped-def]
@@ -2110,24 +2077,9 @@ def _define_models() -> list[type]:
     class CfnCacheSubnetGroup(_Handle, CloudFormationModel):
         __module__ = _MODEL_MODULE
 
-        def __init__(self, account_id: str, region_name: str, name: str, props: dict[str, Any]):
-            self.account_id, self.region_name, self.name, self.props = account_id, region_name, name, props
-
-        @staticmethod
-        def cloudformation_name_type() -> str:
-            return "CacheSubnetGroupName"
-
-        @staticmethod
-        def cloudformation_type() -> str:
-            return "AWS::ElastiCache::SubnetGroup"
-
-        @classmethod
-        def has_cfn_attr(cls, attr: str) -> bool:
-            return False  # Ref only
-
-        @property
-        def physical_resource_id(self) -> str:
-            return self.name
+        RTYPE = "AWS::ElastiCache::SubnetGroup"
+        NAME_PROP = "CacheSubnetGroupName"
+        # Ref only: no attribute
 
         @classmethod
         def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):  # type: ignore[no-untyped-def]
@@ -2161,10 +2113,6 @@ def _define_models() -> list[type]:
             original_resource.props = props
             return original_resource
 
-        @classmethod
-        def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):  # type: ignore[no-untyped-def]
-            pass
-
         def delete(self, account_id: str, region_name: str) -> None:
             backend = elasticache_backends[account_id][region_name]
             in_use = [
@@ -2185,16 +2133,8 @@ def _define_models() -> list[type]:
     class CfnReplicationGroup(_Handle, CloudFormationModel):
         __module__ = _MODEL_MODULE
 
-        def __init__(self, account_id: str, region_name: str, name: str, props: dict[str, Any]):
-            self.account_id, self.region_name, self.name, self.props = account_id, region_name, name, props
-
-        @staticmethod
-        def cloudformation_name_type() -> str:
-            return "ReplicationGroupId"
-
-        @staticmethod
-        def cloudformation_type() -> str:
-            return "AWS::ElastiCache::ReplicationGroup"
+        RTYPE = "AWS::ElastiCache::ReplicationGroup"
+        NAME_PROP = "ReplicationGroupId"
 
         ATTRS = (
             "ConfigurationEndPoint.Address",
@@ -2208,14 +2148,6 @@ def _define_models() -> list[type]:
             "ReadEndPoint.Ports",
             "ReadEndPoint.Ports.List",
         )
-
-        @classmethod
-        def has_cfn_attr(cls, attr: str) -> bool:
-            return attr in cls.ATTRS
-
-        @property
-        def physical_resource_id(self) -> str:
-            return self.name
 
         @property
         def group(self) -> Any:
@@ -2254,7 +2186,7 @@ def _define_models() -> list[type]:
             return values[attribute_name]
 
         @classmethod
-        def _create(cls, resource_name: str, props: dict[str, Any], account_id: str, region_name: str) -> "CfnReplicationGroup":
+        def _put(cls, resource_name: str, props: dict[str, Any], account_id: str, region_name: str) -> "CfnReplicationGroup":
             group_id = props.get("ReplicationGroupId") or _generated_id(resource_name, 40)
             group_id = group_id.lower()
             num_node_groups = _to_int(props.get("NumNodeGroups"))
@@ -2320,10 +2252,6 @@ def _define_models() -> list[type]:
             return cls(account_id, region_name, group_id, props)
 
         @classmethod
-        def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):  # type: ignore[no-untyped-def]
-            return cls._create(resource_name, cloudformation_json["Properties"], account_id, region_name)
-
-        @classmethod
         def update_from_cloudformation_json(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):  # type: ignore[no-untyped-def]
             props = cloudformation_json["Properties"]
             changed = _changed_properties(original_resource.props, props)
@@ -2339,12 +2267,9 @@ def _define_models() -> list[type]:
             reshard = {"NumNodeGroups", "NodeGroupConfiguration"} & set(changed)
             if _requires_replacement(cls.cloudformation_type(), changed) or (reshard and not online):
                 if props.get("ReplicationGroupId") and props["ReplicationGroupId"].lower() == original_resource.name:
-                    raise ValidationError(
-                        message="CloudFormation cannot update a stack when a custom-named resource requires replacing. "
-                        f"Rename {original_resource.name} and update the stack again."
-                    )
+                    raise custom_name_error(original_resource.name)
                 original_resource.delete(account_id, region_name)
-                return cls._create(new_resource_name, props, account_id, region_name)
+                return cls._put(new_resource_name, props, account_id, region_name)
             group = backend.replication_groups[original_resource.name]
             resize = {"NumCacheClusters", "NumNodeGroups", "NodeGroupConfiguration", "ClusterMode", "CacheParameterGroupName"}
             if resize & set(changed):
@@ -2353,7 +2278,7 @@ def _define_models() -> list[type]:
                 old_domain = _rg_domain(group)
                 backend.replication_groups.pop(original_resource.name)
                 try:
-                    cls._create(original_resource.name, dict(props, ReplicationGroupId=original_resource.name), account_id, region_name)
+                    cls._put(original_resource.name, dict(props, ReplicationGroupId=original_resource.name), account_id, region_name)
                 except Exception:
                     backend.replication_groups[original_resource.name] = group
                     raise
@@ -2384,10 +2309,6 @@ def _define_models() -> list[type]:
                 backend.tagging_service.tag_resource(group.arn, group.tags)
             original_resource.props = props
             return original_resource
-
-        @classmethod
-        def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):  # type: ignore[no-untyped-def]
-            pass
 
         def delete(self, account_id: str, region_name: str) -> None:
             # moto leaves a deleted group "deleting" forever; CloudFormation
