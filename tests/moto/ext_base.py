@@ -136,6 +136,27 @@ def refresh(rtypes: list[str]) -> None:
         assert rtype in model_map, rtype
 
 
+def after_cfn_writes(model: Any, apply: Any) -> None:
+    """Wrap a moto model's CloudFormation create and update so that
+    ``apply(resource, props, account_id, region_name)`` runs after each (the
+    properties moto's own handler skips)."""
+    orig_create = model.create_from_cloudformation_json.__func__
+    orig_update = model.update_from_cloudformation_json.__func__
+
+    def _create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):  # type: ignore[no-untyped-def]
+        resource = orig_create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+        apply(resource, cloudformation_json.get("Properties") or {}, account_id, region_name)
+        return resource
+
+    def _update(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):  # type: ignore[no-untyped-def]
+        resource = orig_update(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name)
+        apply(resource, cloudformation_json.get("Properties") or {}, account_id, region_name)
+        return resource
+
+    model.create_from_cloudformation_json = classmethod(_create)
+    model.update_from_cloudformation_json = classmethod(_update)
+
+
 def custom_name_error(name: str) -> Exception:
     from moto.cloudformation.exceptions import ValidationError
 

@@ -26,6 +26,7 @@ import json
 from typing import Any, Callable
 
 import ext_drift
+from ext_base import after_cfn_writes
 from ext_drift import Gone, _client_error, _drop_none, _tags
 
 _INSTALLED = False
@@ -152,21 +153,7 @@ def _patch_bucket() -> None:
             rules = ownership.get("Rules") or []
             backend.put_bucket_ownership_controls(bucket_name, rules[0].get("ObjectOwnership") if rules else None)
 
-    orig_create = Bucket.create_from_cloudformation_json.__func__
-    orig_update = Bucket.update_from_cloudformation_json.__func__
-
-    def _create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):  # type: ignore[no-untyped-def]
-        bucket = orig_create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
-        _apply(bucket.name, cloudformation_json.get("Properties") or {}, account_id, region_name)
-        return bucket
-
-    def _update(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):  # type: ignore[no-untyped-def]
-        bucket = orig_update(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name)
-        _apply(bucket.name, cloudformation_json.get("Properties") or {}, account_id, region_name)
-        return bucket
-
-    Bucket.create_from_cloudformation_json = classmethod(_create)
-    Bucket.update_from_cloudformation_json = classmethod(_update)
+    after_cfn_writes(Bucket, lambda bucket, props, account_id, region_name: _apply(bucket.name, props, account_id, region_name))
 
 
 def install() -> None:

@@ -56,7 +56,17 @@ import json
 import re
 from typing import Any
 
-from ext_base import Handle, generated_id, refresh, refuse_unmodelled, register_replacements, tags_dict, to_bool, to_int
+from ext_base import (
+    Handle,
+    after_cfn_writes,
+    generated_id,
+    refresh,
+    refuse_unmodelled,
+    register_replacements,
+    tags_dict,
+    to_bool,
+    to_int,
+)
 
 _INSTALLED = False
 _DYNAMIC = re.compile(r"\{\{resolve:(secretsmanager|ssm):([^}]*)\}\}")
@@ -170,21 +180,7 @@ def _patch_s3_kms() -> None:
         else:
             backend.get_bucket(bucket_name).public_access_block = None
 
-    orig_create = Bucket.create_from_cloudformation_json.__func__
-    orig_update = Bucket.update_from_cloudformation_json.__func__
-
-    def _create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):  # type: ignore[no-untyped-def]
-        bucket = orig_create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
-        _apply(bucket.name, cloudformation_json.get("Properties") or {}, account_id, region_name)
-        return bucket
-
-    def _update(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):  # type: ignore[no-untyped-def]
-        bucket = orig_update(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name)
-        _apply(bucket.name, cloudformation_json.get("Properties") or {}, account_id, region_name)
-        return bucket
-
-    Bucket.create_from_cloudformation_json = classmethod(_create)
-    Bucket.update_from_cloudformation_json = classmethod(_update)
+    after_cfn_writes(Bucket, lambda bucket, props, account_id, region_name: _apply(bucket.name, props, account_id, region_name))
 
     # Gap: AWS::KMS::Key without KeyPolicy is a KeyError; AWS applies the
     # default key policy (the account may use the key).
