@@ -277,6 +277,16 @@ def _client_error(exc: Exception, *codes: str) -> bool:
     return any(c in code for c in codes)
 
 
+def _read(call: Callable[[], Any], *gone_codes: str) -> Any:
+    """``call()``; a client error with one of ``gone_codes`` is Gone."""
+    try:
+        return call()
+    except Exception as exc:  # noqa: BLE001
+        if _client_error(exc, *gone_codes):
+            raise Gone() from exc
+        raise
+
+
 def _asg(c: Callable[[str], Any], phys: str, expected: dict[str, Any]) -> dict[str, Any]:
     groups = c("autoscaling").describe_auto_scaling_groups(AutoScalingGroupNames=[phys])["AutoScalingGroups"]
     if not groups:
@@ -334,13 +344,12 @@ def _scheduled_action(c: Callable[[str], Any], phys: str, expected: dict[str, An
 
 def _launch_template(c: Callable[[str], Any], phys: str, expected: dict[str, Any]) -> dict[str, Any]:
     ec2 = c("ec2")
-    try:
-        lt = ec2.describe_launch_templates(LaunchTemplateIds=[phys])["LaunchTemplates"][0]
-        version = ec2.describe_launch_template_versions(LaunchTemplateId=phys, Versions=["$Latest"])["LaunchTemplateVersions"][0]
-    except Exception as exc:  # noqa: BLE001
-        if _client_error(exc, "NotFound", "Malformed"):
-            raise Gone() from exc
-        raise
+    lt = _read(lambda: ec2.describe_launch_templates(LaunchTemplateIds=[phys])["LaunchTemplates"][0], "NotFound", "Malformed")
+    version = _read(
+        lambda: ec2.describe_launch_template_versions(LaunchTemplateId=phys, Versions=["$Latest"])["LaunchTemplateVersions"][0],
+        "NotFound",
+        "Malformed",
+    )
     tags = _tags(lt.get("Tags"))
     return _drop_none({
         "LaunchTemplateName": lt.get("LaunchTemplateName"),
@@ -387,12 +396,7 @@ def _normalize_rules(rules: list[dict[str, Any]] | None) -> list[dict[str, Any]]
 
 
 def _security_group(c: Callable[[str], Any], phys: str, expected: dict[str, Any]) -> dict[str, Any]:
-    try:
-        g = c("ec2").describe_security_groups(GroupIds=[phys])["SecurityGroups"][0]
-    except Exception as exc:  # noqa: BLE001
-        if _client_error(exc, "NotFound", "Malformed"):
-            raise Gone() from exc
-        raise
+    g = _read(lambda: c("ec2").describe_security_groups(GroupIds=[phys])["SecurityGroups"][0], "NotFound", "Malformed")
     return _drop_none({
         "GroupDescription": g.get("Description"),
         "GroupName": g.get("GroupName"),
@@ -405,12 +409,7 @@ def _security_group(c: Callable[[str], Any], phys: str, expected: dict[str, Any]
 
 def _sg_ingress(c: Callable[[str], Any], phys: str, expected: dict[str, Any]) -> dict[str, Any]:
     group_id = expected.get("GroupId")
-    try:
-        g = c("ec2").describe_security_groups(GroupIds=[group_id])["SecurityGroups"][0]
-    except Exception as exc:  # noqa: BLE001
-        if _client_error(exc, "NotFound", "Malformed"):
-            raise Gone() from exc
-        raise
+    g = _read(lambda: c("ec2").describe_security_groups(GroupIds=[group_id])["SecurityGroups"][0], "NotFound", "Malformed")
     wanted = _normalize_rules([{k: v for k, v in expected.items() if k != "GroupId"}])[0]
     source_keys = ("CidrIp", "CidrIpv6", "SourceSecurityGroupId", "SourcePrefixListId")
     for rule in _normalize_rules(_rules(g.get("IpPermissions"), egress=False)) or []:
@@ -528,12 +527,7 @@ def _attributes(items: list[dict[str, Any]], expected: list[dict[str, Any]] | No
 
 def _load_balancer(c: Callable[[str], Any], phys: str, expected: dict[str, Any]) -> dict[str, Any]:
     elbv2 = c("elbv2")
-    try:
-        lb = elbv2.describe_load_balancers(LoadBalancerArns=[phys])["LoadBalancers"][0]
-    except Exception as exc:  # noqa: BLE001
-        if _client_error(exc, "NotFound"):
-            raise Gone() from exc
-        raise
+    lb = _read(lambda: elbv2.describe_load_balancers(LoadBalancerArns=[phys])["LoadBalancers"][0], "NotFound")
     attrs = elbv2.describe_load_balancer_attributes(LoadBalancerArn=phys)["Attributes"]
     return _drop_none({
         "Name": lb.get("LoadBalancerName"), "Scheme": lb.get("Scheme"), "Type": lb.get("Type"),
@@ -545,24 +539,14 @@ def _load_balancer(c: Callable[[str], Any], phys: str, expected: dict[str, Any])
 
 
 def _listener(c: Callable[[str], Any], phys: str, expected: dict[str, Any]) -> dict[str, Any]:
-    try:
-        listener = c("elbv2").describe_listeners(ListenerArns=[phys])["Listeners"][0]
-    except Exception as exc:  # noqa: BLE001
-        if _client_error(exc, "NotFound"):
-            raise Gone() from exc
-        raise
+    listener = _read(lambda: c("elbv2").describe_listeners(ListenerArns=[phys])["Listeners"][0], "NotFound")
     keys = ("LoadBalancerArn", "Port", "Protocol", "SslPolicy", "Certificates", "DefaultActions", "AlpnPolicy")
     return _drop_none({k: listener.get(k) for k in keys})
 
 
 def _target_group(c: Callable[[str], Any], phys: str, expected: dict[str, Any]) -> dict[str, Any]:
     elbv2 = c("elbv2")
-    try:
-        tg = elbv2.describe_target_groups(TargetGroupArns=[phys])["TargetGroups"][0]
-    except Exception as exc:  # noqa: BLE001
-        if _client_error(exc, "NotFound"):
-            raise Gone() from exc
-        raise
+    tg = _read(lambda: elbv2.describe_target_groups(TargetGroupArns=[phys])["TargetGroups"][0], "NotFound")
     attrs = elbv2.describe_target_group_attributes(TargetGroupArn=phys)["Attributes"]
     keys = ("Port", "Protocol", "ProtocolVersion", "TargetType", "VpcId", "HealthCheckEnabled", "HealthCheckProtocol",
             "HealthCheckPath", "HealthCheckPort", "HealthCheckIntervalSeconds", "HealthCheckTimeoutSeconds",
@@ -577,12 +561,7 @@ def _target_group(c: Callable[[str], Any], phys: str, expected: dict[str, Any]) 
 
 
 def _cache_subnet_group(c: Callable[[str], Any], phys: str, expected: dict[str, Any]) -> dict[str, Any]:
-    try:
-        g = c("elasticache").describe_cache_subnet_groups(CacheSubnetGroupName=phys)["CacheSubnetGroups"][0]
-    except Exception as exc:  # noqa: BLE001
-        if _client_error(exc, "NotFound"):
-            raise Gone() from exc
-        raise
+    g = _read(lambda: c("elasticache").describe_cache_subnet_groups(CacheSubnetGroupName=phys)["CacheSubnetGroups"][0], "NotFound")
     # DescribeCacheSubnetGroups has no tags: ListTagsForResource on the ARN
     tags = c("elasticache").list_tags_for_resource(ResourceName=g["ARN"])["TagList"] if g.get("ARN") else None
     return _drop_none({
@@ -593,12 +572,7 @@ def _cache_subnet_group(c: Callable[[str], Any], phys: str, expected: dict[str, 
 
 
 def _replication_group(c: Callable[[str], Any], phys: str, expected: dict[str, Any]) -> dict[str, Any]:
-    try:
-        g = c("elasticache").describe_replication_groups(ReplicationGroupId=phys)["ReplicationGroups"][0]
-    except Exception as exc:  # noqa: BLE001
-        if _client_error(exc, "NotFound"):
-            raise Gone() from exc
-        raise
+    g = _read(lambda: c("elasticache").describe_replication_groups(ReplicationGroupId=phys)["ReplicationGroups"][0], "NotFound")
     node_groups = g.get("NodeGroups") or []
     replicas = {len(ng.get("NodeGroupMembers") or []) - 1 for ng in node_groups}
     cluster = bool(g.get("ClusterEnabled"))

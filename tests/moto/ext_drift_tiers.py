@@ -25,7 +25,7 @@ from typing import Any, Callable
 from urllib.parse import unquote
 
 import ext_drift
-from ext_drift import Gone, _client_error, _drop_none, _tags
+from ext_drift import Gone, _drop_none, _read, _tags
 
 Clients = Callable[[str], Any]
 
@@ -59,18 +59,18 @@ def _same_json(expected: Any, actual: Any) -> Any:
     return expected if parsed(expected) == parsed(actual) else parsed(actual)
 
 
-def _read(call: Callable[[], Any], *gone_codes: str) -> Any:
-    try:
-        return call()
-    except Exception as exc:  # noqa: BLE001
-        if _client_error(exc, *gone_codes):
-            raise Gone() from exc
-        raise
-
-
 # ----------------------------------------------------------------- DocumentDB
 
 _DOCDB_GONE = ("NotFound", "NotFoundFault")
+
+
+def _docdb_one(call: Callable[[], Any]) -> Any:
+    """The one item a DocumentDB describe call lists; Gone if it lists none
+    or answers not found."""
+    items = _read(call, *_DOCDB_GONE)
+    if not items:
+        raise Gone()
+    return items[0]
 
 
 def _docdb_tags(c: Clients, arn: str) -> list[dict[str, Any]]:
@@ -78,10 +78,7 @@ def _docdb_tags(c: Clients, arn: str) -> list[dict[str, Any]]:
 
 
 def _docdb_subnet_group(c: Clients, phys: str, expected: dict[str, Any]) -> dict[str, Any]:
-    groups = _read(lambda: c("docdb").describe_db_subnet_groups(DBSubnetGroupName=phys)["DBSubnetGroups"], *_DOCDB_GONE)
-    if not groups:
-        raise Gone()
-    g = groups[0]
+    g = _docdb_one(lambda: c("docdb").describe_db_subnet_groups(DBSubnetGroupName=phys)["DBSubnetGroups"])
     return _drop_none({
         "DBSubnetGroupName": g.get("DBSubnetGroupName"),
         "DBSubnetGroupDescription": g.get("DBSubnetGroupDescription"),
@@ -92,10 +89,7 @@ def _docdb_subnet_group(c: Clients, phys: str, expected: dict[str, Any]) -> dict
 
 def _docdb_parameter_group(c: Clients, phys: str, expected: dict[str, Any]) -> dict[str, Any]:
     docdb = c("docdb")
-    groups = _read(lambda: docdb.describe_db_cluster_parameter_groups(DBClusterParameterGroupName=phys)["DBClusterParameterGroups"], *_DOCDB_GONE)
-    if not groups:
-        raise Gone()
-    g = groups[0]
+    g = _docdb_one(lambda: docdb.describe_db_cluster_parameter_groups(DBClusterParameterGroupName=phys)["DBClusterParameterGroups"])
     params = docdb.describe_db_cluster_parameters(DBClusterParameterGroupName=phys).get("Parameters") or []
     return _drop_none({
         "Name": g.get("DBClusterParameterGroupName"),
@@ -107,19 +101,13 @@ def _docdb_parameter_group(c: Clients, phys: str, expected: dict[str, Any]) -> d
 
 
 def _docdb_global_cluster(c: Clients, phys: str, expected: dict[str, Any]) -> dict[str, Any]:
-    clusters = _read(lambda: c("docdb").describe_global_clusters(GlobalClusterIdentifier=phys)["GlobalClusters"], *_DOCDB_GONE)
-    if not clusters:
-        raise Gone()
-    g = clusters[0]
+    g = _docdb_one(lambda: c("docdb").describe_global_clusters(GlobalClusterIdentifier=phys)["GlobalClusters"])
     return _drop_none({k: g.get(k) for k in ("GlobalClusterIdentifier", "Engine", "EngineVersion", "StorageEncrypted", "DeletionProtection")})
 
 
 def _docdb_cluster(c: Clients, phys: str, expected: dict[str, Any]) -> dict[str, Any]:
     docdb = c("docdb")
-    clusters = _read(lambda: docdb.describe_db_clusters(DBClusterIdentifier=phys)["DBClusters"], *_DOCDB_GONE)
-    if not clusters:
-        raise Gone()
-    d = clusters[0]
+    d = _docdb_one(lambda: docdb.describe_db_clusters(DBClusterIdentifier=phys)["DBClusters"])
     out = {
         "DBClusterIdentifier": d.get("DBClusterIdentifier"),
         "EngineVersion": d.get("EngineVersion"),
@@ -149,10 +137,7 @@ def _docdb_cluster(c: Clients, phys: str, expected: dict[str, Any]) -> dict[str,
 
 
 def _docdb_instance(c: Clients, phys: str, expected: dict[str, Any]) -> dict[str, Any]:
-    instances = _read(lambda: c("docdb").describe_db_instances(DBInstanceIdentifier=phys)["DBInstances"], *_DOCDB_GONE)
-    if not instances:
-        raise Gone()
-    i = instances[0]
+    i = _docdb_one(lambda: c("docdb").describe_db_instances(DBInstanceIdentifier=phys)["DBInstances"])
     keys = ("DBInstanceIdentifier", "DBClusterIdentifier", "DBInstanceClass", "AvailabilityZone", "AutoMinorVersionUpgrade",
             "PreferredMaintenanceWindow", "CACertificateIdentifier")
     out = {k: i.get(k) for k in keys}
