@@ -20,9 +20,8 @@ mod project;
 mod scenario;
 
 use fake_cloudflare::{FakeCloudflare, TOKEN};
+use project::ONE;
 use scenario::Scenario;
-
-const ONE: &[project::RegionSpec] = &[("us-east-1", "1.0", "c7i.large")];
 
 /// The built-in template `path` with `from` replaced by `to`, written as
 /// the project's own override.

@@ -27,10 +27,9 @@ use std::path::Path;
 use std::process::Output;
 
 use assert_cmd::Command;
+use project::ONE;
 use scenario::{Scenario, TWO};
 use serde_json::Value;
-
-const ONE: &[project::RegionSpec] = &[("us-east-1", "1.0", "c7i.large")];
 
 /// A project folder (streamscale.toml and environments/test.toml) with no
 /// AWS behind it.

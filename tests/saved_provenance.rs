@@ -11,15 +11,10 @@ mod moto;
 mod project;
 
 use std::process::Command;
-use std::sync::OnceLock;
 
-use project::{Project, runtime, sdk};
+use moto::shared;
+use project::{Project, flat, runtime, sdk};
 use serde_json::Value;
-
-fn shared() -> &'static moto::Moto {
-    static MOTO: OnceLock<moto::Moto> = OnceLock::new();
-    MOTO.get_or_init(moto::Moto::start)
-}
 
 const REGIONS: &[(&str, &str, &str)] = &[("us-east-1", "1.0", "c7i.large")];
 /// moto's default account (the credentials `testing`/`testing`).
@@ -39,14 +34,6 @@ fn output(mut cmd: Command, code: i32) -> String {
     assert_eq!(out.status.code(), Some(code), "{cmd:?}\n{all}");
     assert!(!all.contains("panicked"), "{all}");
     all
-}
-
-/// Text with the diagnostic's line wrapping (and its `|` gutter) undone.
-fn flat(text: &str) -> String {
-    text.split_whitespace()
-        .filter(|w| *w != "|")
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 /// `plan --out FILE` at `MADE_AT`; the file's text parsed.

@@ -24,17 +24,10 @@ mod project;
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::sync::OnceLock;
 
-use project::{Project, runtime};
+use moto::shared;
+use project::{ONE, Project, runtime};
 use serde_json::{Value, json};
-
-fn shared() -> &'static moto::Moto {
-    static MOTO: OnceLock<moto::Moto> = OnceLock::new();
-    MOTO.get_or_init(moto::Moto::start)
-}
-
-const ONE: &[(&str, &str, &str)] = &[("us-east-1", "1.0", "c7i.large")];
 
 const SIX: &[(&str, &str, &str)] = &[
     ("us-east-1", "0.25", "c7i.large"),

@@ -8,17 +8,7 @@ mod moto;
 #[path = "support/project.rs"]
 mod project;
 
-use project::{Project, runtime, sdk};
-
-const ONE: &[(&str, &str, &str)] = &[("us-east-1", "1.0", "c7i.large")];
-
-/// Text with the diagnostic's line wrapping (and its `|` gutter) undone.
-fn flat(text: &str) -> String {
-    text.split_whitespace()
-        .filter(|w| *w != "|")
-        .collect::<Vec<_>>()
-        .join(" ")
-}
+use project::{ONE, Project, flat, runtime, sdk};
 
 /// Before issue 9 a `streamscale.toml` that could not be read counted as
 /// "no file": the command ran with the default settings.

@@ -14,16 +14,9 @@ mod moto;
 mod project;
 
 use std::collections::BTreeMap;
-use std::sync::OnceLock;
 
-use project::{Project, runtime, sdk};
-
-fn shared() -> &'static moto::Moto {
-    static MOTO: OnceLock<moto::Moto> = OnceLock::new();
-    MOTO.get_or_init(moto::Moto::start)
-}
-
-const ONE: &[(&str, &str, &str)] = &[("us-east-1", "1.0", "c7i.large")];
+use moto::shared;
+use project::{ONE, Project, runtime, sdk};
 
 /// AWS's reason for a change set that fails property validation.
 const AWS_REASON: &str = "AWS::EarlyValidation::PropertyValidation";

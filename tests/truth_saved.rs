@@ -15,16 +15,10 @@ mod openapi;
 #[path = "support/project.rs"]
 mod project;
 
-use std::sync::OnceLock;
-
 use fake_cloudflare::FakeCloudflare;
-use project::{Project, plan_text, runtime, sdk};
+use moto::shared;
+use project::{Project, flat, plan_text, runtime, sdk};
 use serde_json::Value;
-
-fn shared() -> &'static moto::Moto {
-    static MOTO: OnceLock<moto::Moto> = OnceLock::new();
-    MOTO.get_or_init(moto::Moto::start)
-}
 
 const REGIONS: &[(&str, &str, &str)] = &[("us-east-1", "1.0", "c7i.large")];
 
@@ -37,14 +31,6 @@ fn cf_section(ttl: u32) -> String {
 /// exit code, return (stdout, stderr).
 fn run(p: &Project, cf: Option<&FakeCloudflare>, args: &[&str], code: i32) -> (String, String) {
     fake_cloudflare::run(p, shared(), cf, args, code)
-}
-
-/// Text with the diagnostic's line wrapping (and its `|` gutter) undone.
-fn flat(text: &str) -> String {
-    text.split_whitespace()
-        .filter(|w| *w != "|")
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 /// Requests that change something (not GET) from index `from` on.

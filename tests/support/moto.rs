@@ -343,6 +343,13 @@ impl Moto {
     }
 }
 
+/// The moto server this test binary shares (started on first use; each
+/// test keeps to its own stacks by its own plan name).
+pub fn shared() -> &'static Moto {
+    static MOTO: std::sync::OnceLock<Moto> = std::sync::OnceLock::new();
+    MOTO.get_or_init(Moto::start)
+}
+
 impl Drop for Moto {
     fn drop(&mut self) {
         self.stop()

@@ -17,6 +17,17 @@ pub struct Project {
     pub name: String,
 }
 
+/// One region, all the traffic.
+pub const ONE: &[RegionSpec] = &[("us-east-1", "1.0", "c7i.large")];
+
+/// Text with a diagnostic's line wrapping (and its `|` gutter) undone.
+pub fn flat(text: &str) -> String {
+    text.split_whitespace()
+        .filter(|w| *w != "|")
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// The text of a small plan named `name` over `regions`.
 pub fn plan_text(name: &str, regions: &[RegionSpec], extra: &str) -> String {
     let mut s = format!(

@@ -60,7 +60,6 @@ pub mod out_of_band;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
-use std::sync::OnceLock;
 
 use serde_json::{Value, json};
 
@@ -94,8 +93,7 @@ expected_concurrent_users = 15000
 
 /// The moto server this test binary shares (started on first use).
 pub fn shared_moto() -> &'static Moto {
-    static MOTO: OnceLock<Moto> = OnceLock::new();
-    MOTO.get_or_init(Moto::start)
+    crate::moto::shared()
 }
 
 /// The plan a scenario writes to `environments/test.toml`.
