@@ -53,8 +53,12 @@ pub struct Aws {
 
 impl Aws {
     /// Load the standard chain (profiles, environment, SSO, roles) and check
-    /// that credentials resolve. Retries: adaptive mode with raised attempts,
-    /// unless `AWS_RETRY_MODE` / `AWS_MAX_ATTEMPTS` say otherwise.
+    /// that credentials resolve. Retries: standard mode (exponential backoff
+    /// with jitter) with raised attempts, unless `AWS_RETRY_MODE` /
+    /// `AWS_MAX_ATTEMPTS` say otherwise. Not adaptive mode: its client-side
+    /// rate limiter, shared by all of a region's calls, cuts a CLI's few
+    /// requests per second to a crawl after one throttle (7 to 10 s per
+    /// throttled call measured by `scripts/bench-live --throttle`).
     pub async fn load() -> Result<Self, AwsError> {
         let mut loader = aws_config::defaults(BehaviorVersion::latest()).timeout_config(
             TimeoutConfig::builder()
@@ -66,7 +70,7 @@ impl Aws {
             && std::env::var_os("AWS_MAX_ATTEMPTS").is_none()
         {
             loader = loader.retry_config(
-                RetryConfig::adaptive()
+                RetryConfig::standard()
                     .with_max_attempts(8)
                     .with_initial_backoff(Duration::from_millis(500))
                     .with_max_backoff(Duration::from_secs(10)),
