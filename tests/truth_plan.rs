@@ -10,13 +10,14 @@
 
 #[path = "support/moto.rs"]
 mod moto;
+#[path = "support/out_of_band.rs"]
+mod out_of_band;
 #[path = "support/project.rs"]
 mod project;
 
-use std::collections::BTreeMap;
-
 use moto::shared;
-use project::{ONE, Project, runtime, sdk};
+use out_of_band::Aws;
+use project::{ONE, Project};
 
 /// AWS's reason for a change set that fails property validation.
 const AWS_REASON: &str = "AWS::EarlyValidation::PropertyValidation";
@@ -42,64 +43,10 @@ fn override_alarms_with_unknown_property(p: &Project) {
     std::fs::write(p.path().join("templates/aws/alarms.json.hbs"), text).expect("write override");
 }
 
-/// Logical id → physical id of a stack.
-fn physical_ids(moto: &moto::Moto, region: &str, stack: &str) -> BTreeMap<String, String> {
-    let cf = aws_sdk_cloudformation::Client::new(&sdk(moto, region));
-    runtime().block_on(async {
-        cf.list_stack_resources()
-            .stack_name(stack)
-            .send()
-            .await
-            .expect("ListStackResources")
-            .stack_resource_summaries()
-            .iter()
-            .filter_map(|r| {
-                Some((
-                    r.logical_resource_id()?.to_string(),
-                    r.physical_resource_id()?.to_string(),
-                ))
-            })
-            .collect()
-    })
-}
-
 /// Lower the group's MaxSize by hand (drift CloudFormation's update repairs).
 fn lower_max_size(moto: &moto::Moto, p: &Project) {
-    let ids = physical_ids(moto, "us-east-1", &p.stack());
-    let asg = aws_sdk_autoscaling::Client::new(&sdk(moto, "us-east-1"));
-    let name = ids["AutoScalingGroup"].clone();
-    runtime().block_on(async {
-        let groups = asg
-            .describe_auto_scaling_groups()
-            .auto_scaling_group_names(&name)
-            .send()
-            .await
-            .expect("DescribeAutoScalingGroups");
-        let max = groups.auto_scaling_groups()[0].max_size().expect("MaxSize");
-        let min = groups.auto_scaling_groups()[0].min_size().expect("MinSize");
-        asg.update_auto_scaling_group()
-            .auto_scaling_group_name(&name)
-            .max_size((max - 1).max(min))
-            .send()
-            .await
-            .expect("UpdateAutoScalingGroup");
-    });
-}
-
-fn stack_status(moto: &moto::Moto, p: &Project) -> String {
-    let cf = aws_sdk_cloudformation::Client::new(&sdk(moto, "us-east-1"));
-    runtime().block_on(async {
-        cf.describe_stacks()
-            .stack_name(p.stack())
-            .send()
-            .await
-            .expect("DescribeStacks")
-            .stacks()[0]
-            .stack_status()
-            .expect("status")
-            .as_str()
-            .to_string()
-    })
+    let asg = Aws::new(moto, &p.stack()).asg("us-east-1");
+    asg.set_max_size((asg.max_size() - 1).max(asg.min_size()));
 }
 
 #[test]
@@ -125,7 +72,13 @@ fn a_change_set_cloudformation_refuses_is_the_regions_error_with_aws_reason() {
         format!("{stdout}{stderr}").contains(AWS_REASON),
         "{stdout}{stderr}"
     );
-    assert_eq!(stack_status(moto, &p), "CREATE_COMPLETE");
+    assert_eq!(
+        Aws::new(moto, &p.stack())
+            .stack("us-east-1")
+            .status()
+            .as_deref(),
+        Some("CREATE_COMPLETE")
+    );
 }
 
 /// On the code before issue 9 this region was "No changes", exit 0: the
