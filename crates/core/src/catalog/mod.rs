@@ -24,6 +24,10 @@
 //! a malformed row is a build defect caught by this module's unit tests, not a
 //! user-facing error.
 
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
+
 mod instances;
 pub mod platform;
 mod prices;
@@ -59,6 +63,44 @@ fn csv_rows(
         .map(str::trim)
         .filter(|line| !line.is_empty())
         .map(|line| (line, line.split(',').map(str::trim).collect()))
+}
+
+/// One row of a price file in AWS's Price List layout: its seven quoted
+/// fields, its price in USD and its source day.
+struct PriceLine {
+    /// The fields, unquoted: region in `[1]`, what it prices in `[2]`, the
+    /// unit in `[4]`.
+    fields: Vec<String>,
+    /// The price (`[3]`).
+    usd: Decimal,
+    /// `2025-05-08T17:05:43Z (AWS publication); …` → `2025-05-08`, as a
+    /// slice of the embedded text (the date's first occurrence).
+    source_date: &'static str,
+}
+
+/// The rows of an embedded price file `file` whose first line is `header`.
+/// Panics on a malformed row: the files are compiled in and every row is
+/// parsed by the unit tests.
+fn price_lines(file: &str, text: &'static str, header: &str) -> impl Iterator<Item = PriceLine> {
+    let mut lines = text.lines();
+    assert_eq!(lines.next().map(str::trim), Some(header), "{file}: header");
+    lines.filter(|l| !l.trim().is_empty()).map(move |line| {
+        let fields = quoted_fields(line);
+        assert_eq!(fields.len(), 7, "{file}: expected 7 fields in {line:?}");
+        let usd = Decimal::from_str(&fields[3])
+            .unwrap_or_else(|e| panic!("{file}: bad price in {line:?}: {e}"));
+        let date = fields[6].get(..10).unwrap_or("");
+        let source_date: &'static str = text
+            .match_indices(date)
+            .next()
+            .map(|(i, s)| &text[i..i + s.len()])
+            .unwrap_or("");
+        PriceLine {
+            fields,
+            usd,
+            source_date,
+        }
+    })
 }
 
 /// The fields of one CSV line (the price files of the tiers), with `"…"` quoting and `""` escapes.

@@ -5,8 +5,7 @@
 //! ingestion tiers (`data/aws-prices-prometheus.csv`). Sources and dates:
 //! `data/README.md`.
 
-use super::quoted_fields;
-use std::str::FromStr;
+use super::price_lines;
 use std::sync::LazyLock;
 
 use chrono::NaiveDate;
@@ -122,26 +121,12 @@ struct PriceRow {
 }
 
 fn parse(file: &str, text: &'static str) -> Vec<PriceRow> {
-    let mut lines = text.lines();
-    assert_eq!(lines.next().map(str::trim), Some(PRICE_HEADER), "{file}");
-    let mut rows: Vec<PriceRow> = lines
-        .filter(|l| !l.trim().is_empty())
-        .map(|line| {
-            let f = quoted_fields(line);
-            assert_eq!(f.len(), 7, "{file}: expected 7 fields in {line:?}");
-            let date = f[6].get(..10).unwrap_or("");
-            let source_date: &'static str = text
-                .match_indices(date)
-                .next()
-                .map(|(i, s)| &text[i..i + s.len()])
-                .unwrap_or("");
-            PriceRow {
-                region: f[1].clone(),
-                item: f[2].clone(),
-                usd: Decimal::from_str(&f[3])
-                    .unwrap_or_else(|e| panic!("{file}: bad price in {line:?}: {e}")),
-                source_date,
-            }
+    let mut rows: Vec<PriceRow> = price_lines(file, text, PRICE_HEADER)
+        .map(|p| PriceRow {
+            region: p.fields[1].clone(),
+            item: p.fields[2].clone(),
+            usd: p.usd,
+            source_date: p.source_date,
         })
         .collect();
     // A file may carry the same price from two copies: the newest first.
@@ -232,6 +217,7 @@ pub fn amp_ingestion_cost(region: &str, samples: u64) -> Option<Decimal> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::str::FromStr;
 
     fn d(s: &str) -> Decimal {
         Decimal::from_str(s).unwrap()

@@ -7,11 +7,8 @@
 //! (`service,region,instance_type_or_unit,usd,unit,source,source_date`, with
 //! quoted fields); only the per-instance-hour rows are prices of a node.
 
-use super::quoted_fields;
-use std::str::FromStr;
+use super::price_lines;
 use std::sync::LazyLock;
-
-use rust_decimal::Decimal;
 
 use super::Price;
 
@@ -31,36 +28,19 @@ struct NodePrice {
 /// The node rows of one file. Panics on a malformed row: the files are
 /// compiled in and every row is parsed by the unit tests.
 fn parse(file: &str, text: &'static str) -> Vec<NodePrice> {
-    let mut lines = text.lines();
-    assert_eq!(lines.next().map(str::trim), Some(HEADER), "{file}: header");
-    lines
-        .filter(|l| !l.trim().is_empty())
-        .filter_map(|line| {
-            let f = quoted_fields(line);
-            assert_eq!(f.len(), 7, "{file}: expected 7 fields in {line:?}");
-            if f[4] != PER_INSTANCE_HOUR {
-                return None;
-            }
-            let region = f[1].clone();
-            let node_type = f[2].split_whitespace().next().unwrap_or("").to_string();
-            let usd = Decimal::from_str(&f[3])
-                .unwrap_or_else(|e| panic!("{file}: bad price in {line:?}: {e}"));
-            // `2025-05-08T17:05:43Z (AWS publication); …` → `2025-05-08`, as
-            // a slice of the embedded text (the date's first occurrence).
-            let date = f[6].get(..10).unwrap_or("");
-            let source_date: &'static str = text
-                .match_indices(date)
+    price_lines(file, text, HEADER)
+        .filter(|p| p.fields[4] == PER_INSTANCE_HOUR)
+        .map(|p| NodePrice {
+            region: p.fields[1].clone(),
+            node_type: p.fields[2]
+                .split_whitespace()
                 .next()
-                .map(|(i, s)| &text[i..i + s.len()])
-                .unwrap_or("");
-            Some(NodePrice {
-                region,
-                node_type,
-                price: Price {
-                    usd_per_hour: usd,
-                    source_date,
-                },
-            })
+                .unwrap_or("")
+                .to_string(),
+            price: Price {
+                usd_per_hour: p.usd,
+                source_date: p.source_date,
+            },
         })
         .collect()
 }
@@ -105,6 +85,8 @@ pub fn tier_price_dates() -> Vec<(&'static str, &'static str)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rust_decimal::Decimal;
+    use std::str::FromStr;
 
     #[test]
     fn every_row_parses_and_prices_are_found() {
