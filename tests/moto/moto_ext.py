@@ -130,7 +130,7 @@ import re
 from typing import Any
 
 from ext_base import changed_properties as _changed_properties
-from ext_base import custom_name_error
+from ext_base import Handle, custom_name_error
 from ext_base import generated_id as _generated_id
 from ext_base import to_bool as _to_bool
 from ext_base import to_int as _to_int
@@ -1831,19 +1831,20 @@ def _fix_replication_group_region(backend: Any, group: Any, kwargs: dict[str, An
     if region == "us-east-1":
         return
     old, new = ".use1.cache.amazonaws.com", f".{_region_short(region)}.cache.amazonaws.com"
-
-    def fix(obj: Any) -> Any:
-        if isinstance(obj, str):
-            return obj.replace(old, new)
-        if isinstance(obj, dict):
-            return {k: fix(v) for k, v in obj.items()}
-        if isinstance(obj, list):
-            return [fix(v) for v in obj]
-        return obj
-
-    group.node_groups = fix(group.node_groups)
+    group.node_groups = _replace_in(group.node_groups, old, new)
     if hasattr(group, "configuration_endpoint"):
-        group.configuration_endpoint = fix(group.configuration_endpoint)
+        group.configuration_endpoint = _replace_in(group.configuration_endpoint, old, new)
+
+
+def _replace_in(obj: Any, old: str, new: str) -> Any:
+    """``obj`` with ``old`` replaced by ``new`` in every string it holds."""
+    if isinstance(obj, str):
+        return obj.replace(old, new)
+    if isinstance(obj, dict):
+        return {k: _replace_in(v, old, new) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_replace_in(v, old, new) for v in obj]
+    return obj
 
 
 # --------------------------------------------------------------------------
@@ -1863,36 +1864,12 @@ def _define_models() -> list[type]:
     # module ("moto.<service>…").
     _MODEL_MODULE = "moto.cloudformation.streamscale_ext"
 
-    class _Handle:
+    class _Handle(Handle):
         """Mixin: the stack keeps this handle, the service backend keeps the
         real object (what the APIs return).  (Each type must subclass
-        CloudFormationModel directly: moto finds types by __subclasses__().)"""
-
-        RTYPE = ""
-        NAME_PROP = ""  # the property that names the resource, "" if none
-        ATTRS: tuple[str, ...] = ()
-
-        def __init__(self, account_id: str, region_name: str, name: str, props: dict[str, Any]):
-            self.account_id, self.region_name, self.name, self.props = account_id, region_name, name, props
-
-        @classmethod
-        def cloudformation_type(cls) -> str:
-            return cls.RTYPE
-
-        @classmethod
-        def cloudformation_name_type(cls) -> str:
-            return cls.NAME_PROP
-
-        @classmethod
-        def has_cfn_attr(cls, attr: str) -> bool:
-            return attr in cls.ATTRS
-
-        @property
-        def physical_resource_id(self) -> str:
-            return self.name
-
-        def is_created(self) -> bool:
-            return True
+        CloudFormationModel directly: moto finds types by __subclasses__().)
+        ext_base.Handle gives RTYPE, NAME_PROP, ATTRS and the name as physical
+        id; these types create through ``_put``, update and delete themselves."""
 
         @classmethod
         def _put(cls, name: str, props: dict[str, Any], account_id: str, region_name: str) -> Any:
@@ -1910,10 +1887,6 @@ def _define_models() -> list[type]:
                 original_resource.delete(account_id, region_name)
                 return cls._put(new_resource_name, props, account_id, region_name)
             return cls._put(original_resource.name, props, account_id, region_name)
-
-        @classmethod
-        def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):  # type: ignore[no-untyped-def]
-            pass  # delete() on the handle does the work
 
     # Gap: AWS::AutoScaling::ScalingPolicy is not registered in moto, so the
     # policy (and its TargetTrackingConfiguration) never exists.
@@ -2336,19 +2309,9 @@ def _rg_set_domain(group: Any, domain: str | None) -> None:
     new_domain = _rg_domain(group)
     if not domain or not new_domain or domain == new_domain:
         return
-
-    def fix(obj: Any) -> Any:
-        if isinstance(obj, str):
-            return obj.replace(new_domain, domain)
-        if isinstance(obj, dict):
-            return {k: fix(v) for k, v in obj.items()}
-        if isinstance(obj, list):
-            return [fix(v) for v in obj]
-        return obj
-
-    group.node_groups = fix(group.node_groups)
+    group.node_groups = _replace_in(group.node_groups, new_domain, domain)
     if getattr(group, "configuration_endpoint", None):
-        group.configuration_endpoint = fix(group.configuration_endpoint)
+        group.configuration_endpoint = _replace_in(group.configuration_endpoint, new_domain, domain)
 
 
 # --------------------------------------------------------------------------
