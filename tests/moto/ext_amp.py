@@ -129,14 +129,12 @@ def _define_models() -> list[type]:
             ws = self.workspace
             return ws.arn if ws else ""
 
-        @property
-        def workspace(self) -> Any:
+        def _live(self) -> Any:
             return amp_backends[self.account_id][self.region_name].workspaces.get(self.name)
 
-        def _attribute(self, attribute_name: str) -> Any:
-            ws = self.workspace
-            if ws is None:
-                return None
+        workspace = property(_live)
+
+        def _live_attribute(self, ws: Any, attribute_name: str) -> Any:
             return {"Arn": ws.arn, "PrometheusEndpoint": ws.endpoint, "WorkspaceId": ws.workspace_id}[attribute_name]
 
         @staticmethod

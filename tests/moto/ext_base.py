@@ -214,6 +214,15 @@ class Handle:
         return value
 
     def _attribute(self, attribute_name: str) -> Any:
+        live = self._live()
+        return None if live is None else self._live_attribute(live, attribute_name)
+
+    def _live(self) -> Any:
+        """The service backend's object behind the handle; None once it is gone."""
+        return None
+
+    def _live_attribute(self, live: Any, attribute_name: str) -> Any:
+        """``attribute_name`` (one of ATTRS) of the live object."""
         return None
 
     @classmethod

@@ -320,14 +320,12 @@ def _define_models() -> list[type]:
         NAME_CASE_INSENSITIVE = True
         ATTRS = ("ClusterResourceId", "Endpoint", "Port", "ReadEndpoint")
 
-        @property
-        def cluster(self) -> Any:
+        def _live(self) -> Any:
             return _backend(self.account_id, self.region_name).clusters.get(self.name)
 
-        def _attribute(self, attribute_name: str) -> Any:
-            cluster = self.cluster
-            if cluster is None:
-                return None
+        cluster = property(_live)
+
+        def _live_attribute(self, cluster: Any, attribute_name: str) -> Any:
             return {
                 "ClusterResourceId": cluster.db_cluster_resource_id,
                 "Endpoint": cluster.endpoint,
@@ -492,14 +490,12 @@ def _define_models() -> list[type]:
         NAME_CASE_INSENSITIVE = True
         ATTRS = ("Endpoint", "Port")
 
-        @property
-        def instance(self) -> Any:
+        def _live(self) -> Any:
             return _backend(self.account_id, self.region_name).databases.get(self.name)
 
-        def _attribute(self, attribute_name: str) -> Any:
-            db = self.instance
-            if db is None:
-                return None
+        instance = property(_live)
+
+        def _live_attribute(self, db: Any, attribute_name: str) -> Any:
             return db.address if attribute_name == "Endpoint" else str(db.port)
 
         @staticmethod

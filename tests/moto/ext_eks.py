@@ -513,14 +513,12 @@ def _define_models() -> list[type]:
             "OpenIdConnectIssuerUrl",
         )
 
-        @property
-        def cluster(self) -> Any:
+        def _live(self) -> Any:
             return eks_backends[self.account_id][self.region_name].clusters.get(self.name)
 
-        def _attribute(self, attribute_name: str) -> Any:
-            c = self.cluster
-            if c is None:
-                return None
+        cluster = property(_live)
+
+        def _live_attribute(self, c: Any, attribute_name: str) -> Any:
             return {
                 "Arn": c.arn,
                 "CertificateAuthorityData": c.certificate_authority["data"],

@@ -198,14 +198,12 @@ def _define_models() -> list[type]:
         NAME_PROP = "DomainName"
         ATTRS = ("Arn", "DomainArn", "DomainEndpoint", "DomainEndpoints", "Id")
 
-        @property
-        def domain(self) -> Any:
+        def _live(self) -> Any:
             return opensearch_backends[self.account_id][self.region_name].domains.get(self.name)
 
-        def _attribute(self, attribute_name: str) -> Any:
-            domain = self.domain
-            if domain is None:
-                return None
+        domain = property(_live)
+
+        def _live_attribute(self, domain: Any, attribute_name: str) -> Any:
             if attribute_name in ("Arn", "DomainArn"):
                 return domain.arn
             if attribute_name == "Id":

@@ -367,14 +367,12 @@ def _define_models() -> list[type]:
         RTYPE = "AWS::EC2::PrefixList"
         ATTRS = ("Arn", "OwnerId", "PrefixListId", "Version")
 
-        @property
-        def prefix_list(self) -> Any:
+        def _live(self) -> Any:
             return ec2_backends[self.account_id][self.region_name].managed_prefix_lists.get(self.name)
 
-        def _attribute(self, attribute_name: str) -> Any:
-            pl = self.prefix_list
-            if pl is None:
-                return None
+        prefix_list = property(_live)
+
+        def _live_attribute(self, pl: Any, attribute_name: str) -> Any:
             return {"Arn": pl.prefix_list_arn, "OwnerId": pl.owner_id, "PrefixListId": pl.id, "Version": pl.version}[attribute_name]
 
         @staticmethod
