@@ -1617,8 +1617,24 @@ _RETAG: Any = None
 IN_PLACE: dict[str, tuple[set[str], Any]] = {}
 
 
-def _patch_elbv2_more() -> None:
+def _install_cfn(model: Any, create: Any, update: Any, attrs: dict[str, Any]) -> None:
+    """Give a moto model the harness's CloudFormation create and update and
+    the GetAtt table ``attrs`` (attribute -> function of the object); any
+    other attribute is refused."""
     from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
+
+    def get_cfn_attribute(self, attribute_name):  # type: ignore[no-untyped-def]
+        if attribute_name in attrs:
+            return attrs[attribute_name](self)
+        raise UnformattedGetAttTemplateException()
+
+    model.create_from_cloudformation_json = classmethod(create)
+    model.update_from_cloudformation_json = classmethod(update)
+    model.has_cfn_attr = classmethod(lambda cls, attr: attr in attrs)
+    model.get_cfn_attribute = get_cfn_attribute
+
+
+def _patch_elbv2_more() -> None:
     from moto.elbv2.models import FakeLoadBalancer, FakeTargetGroup, elbv2_backends
 
     def _attrs(items: list[dict[str, Any]] | None) -> dict[str, str]:
@@ -1677,15 +1693,7 @@ def _patch_elbv2_more() -> None:
         "LoadBalancerArn": lambda lb: lb.arn,
     }
 
-    def _lb_get_cfn_attribute(self, attribute_name):  # type: ignore[no-untyped-def]
-        if attribute_name in lb_attrs:
-            return lb_attrs[attribute_name](self)
-        raise UnformattedGetAttTemplateException()
-
-    FakeLoadBalancer.create_from_cloudformation_json = classmethod(_lb_create)
-    FakeLoadBalancer.update_from_cloudformation_json = classmethod(_lb_update)
-    FakeLoadBalancer.has_cfn_attr = classmethod(lambda cls, attr: attr in lb_attrs)
-    FakeLoadBalancer.get_cfn_attribute = _lb_get_cfn_attribute
+    _install_cfn(FakeLoadBalancer, _lb_create, _lb_update, lb_attrs)
 
     # Gap: TargetGroup ignores TargetGroupAttributes, Tags, HealthCheckEnabled,
     # ProtocolVersion and IpAddressType, has no GetAtt at all (GetAtt
@@ -1754,15 +1762,7 @@ def _patch_elbv2_more() -> None:
         "LoadBalancerArns": lambda tg: list(tg.load_balancer_arns),
     }
 
-    def _tg_get_cfn_attribute(self, attribute_name):  # type: ignore[no-untyped-def]
-        if attribute_name in tg_attrs:
-            return tg_attrs[attribute_name](self)
-        raise UnformattedGetAttTemplateException()
-
-    FakeTargetGroup.create_from_cloudformation_json = classmethod(_tg_create)
-    FakeTargetGroup.update_from_cloudformation_json = classmethod(_tg_update)
-    FakeTargetGroup.has_cfn_attr = classmethod(lambda cls, attr: attr in tg_attrs)
-    FakeTargetGroup.get_cfn_attribute = _tg_get_cfn_attribute
+    _install_cfn(FakeTargetGroup, _tg_create, _tg_update, tg_attrs)
 
 # --------------------------------------------------------------------------
 # ElastiCache backend fixes
