@@ -38,7 +38,7 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from ext_base import Handle, refresh, refuse_unmodelled, register_replacements, tags_dict
+from ext_base import Handle, refuse_unmodelled, register_types, tags_dict
 
 _MODULE = "moto.amp.streamscale_ext"
 _INSTALLED = False
@@ -248,7 +248,5 @@ def install() -> None:
         return
     _patch_backend()
     _define_models()
-    register_replacements("AWS::APS::Workspace", {"KmsKeyArn"})
-    register_replacements("AWS::APS::RuleGroupsNamespace", {"Name", "Workspace"})
-    refresh(["AWS::APS::Workspace", "AWS::APS::RuleGroupsNamespace"])
+    register_types({"AWS::APS::Workspace": {"KmsKeyArn"}, "AWS::APS::RuleGroupsNamespace": {"Name", "Workspace"}})
     _INSTALLED = True

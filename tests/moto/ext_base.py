@@ -157,6 +157,14 @@ def after_cfn_writes(model: Any, apply: Any) -> None:
     model.update_from_cloudformation_json = classmethod(_update)
 
 
+def register_types(replacements: dict[str, set[str]]) -> None:
+    """Record the replacement rules of each new type (``register_replacements``),
+    then make moto see the types (``refresh``)."""
+    for rtype, props in replacements.items():
+        register_replacements(rtype, props)
+    refresh(list(replacements))
+
+
 def custom_name_error(name: str) -> Exception:
     from moto.cloudformation.exceptions import ValidationError
 

@@ -45,9 +45,8 @@ from typing import Any
 from ext_base import (
     Handle,
     generated_id,
-    refresh,
     refuse_unmodelled,
-    register_replacements,
+    register_types,
     to_bool,
     to_int,
 )
@@ -674,7 +673,5 @@ def install() -> None:
     _patch_rds()
     _patch_modify_global_cluster()
     _define_models()
-    for rtype, props in REPLACEMENTS.items():
-        register_replacements(rtype, props)
-    refresh(list(REPLACEMENTS))
+    register_types(REPLACEMENTS)
     _INSTALLED = True

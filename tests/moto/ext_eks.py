@@ -61,7 +61,7 @@ import re
 from typing import Any
 from urllib.parse import unquote
 
-from ext_base import Handle, generated_id, refresh, refuse_unmodelled, register_replacements, tags_dict, to_bool
+from ext_base import Handle, generated_id, refuse_unmodelled, register_types, tags_dict, to_bool
 
 _MODULE = "moto.eks.streamscale_ext"
 _INSTALLED = False
@@ -689,9 +689,10 @@ def install() -> None:
         return
     _patch_backend()
     _define_models()
-    register_replacements("AWS::EKS::Cluster", {"Name", "RoleArn", "KubernetesNetworkConfig"})
-    register_replacements("AWS::EKS::AccessEntry", {"ClusterName", "PrincipalArn", "Type"})
-    refresh(["AWS::EKS::Cluster", "AWS::EKS::AccessEntry"])
+    register_types({
+        "AWS::EKS::Cluster": {"Name", "RoleArn", "KubernetesNetworkConfig"},
+        "AWS::EKS::AccessEntry": {"ClusterName", "PrincipalArn", "Type"},
+    })
     _INSTALLED = True
 
 

@@ -45,7 +45,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from ext_base import Handle, generated_id, refresh, refuse_unmodelled, register_replacements, to_bool, to_int
+from ext_base import Handle, generated_id, refuse_unmodelled, register_types, to_bool, to_int
 
 _MODULE = "moto.opensearch.streamscale_ext"
 _INSTALLED = False
@@ -301,6 +301,5 @@ def install() -> None:
     if _INSTALLED:
         return
     _define_models()
-    register_replacements("AWS::OpenSearchService::Domain", {"DomainName"})
-    refresh(["AWS::OpenSearchService::Domain"])
+    register_types({"AWS::OpenSearchService::Domain": {"DomainName"}})
     _INSTALLED = True

@@ -60,9 +60,8 @@ from ext_base import (
     Handle,
     after_cfn_writes,
     generated_id,
-    refresh,
     refuse_unmodelled,
-    register_replacements,
+    register_types,
     tags_dict,
     to_bool,
     to_int,
@@ -527,7 +526,5 @@ def install() -> None:
     _patch_dynamic_references()
     _patch_s3_kms()
     _define_models()
-    for rtype, props in REPLACEMENTS.items():
-        register_replacements(rtype, props)
-    refresh(list(REPLACEMENTS))
+    register_types(REPLACEMENTS)
     _INSTALLED = True
