@@ -6,26 +6,13 @@
 //! not exercised here.) The workflows themselves are checked in
 //! tests/ci_examples.rs.
 
+#[path = "support/local.rs"]
+mod local;
+
 use std::path::Path;
 use std::process::Command;
 
-fn read(rel: &str) -> String {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(rel);
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {rel}: {e}"))
-}
-
-/// Run; (exit code, stdout and stderr).
-fn run(cmd: &mut Command) -> (i32, String) {
-    let out = cmd
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.code().unwrap_or(-1), text)
-}
+use local::{repo_text, run};
 
 /// The `run: |` script of the step named `step` in `text`.
 fn step_script(text: &str, step: &str) -> String {
@@ -49,8 +36,8 @@ fn step_script(text: &str, step: &str) -> String {
 
 /// Run `script` with bash as GitHub's runner does (`-eo pipefail`) in
 /// `dir`, with a `gh` that logs its arguments to `gh.log` and prints
-/// `gh.out`.
-fn run_with_fake_gh(dir: &Path, script: &str, env: &[(&str, &str)]) -> (i32, String) {
+/// `gh.out`, for [`PULL_REQUEST`].
+fn run_with_fake_gh(dir: &Path, script: &str) -> (i32, String) {
     let bin = dir.join("bin");
     std::fs::create_dir_all(&bin).unwrap();
     let gh = bin.join("gh");
@@ -72,8 +59,11 @@ fn run_with_fake_gh(dir: &Path, script: &str, env: &[(&str, &str)]) -> (i32, Str
         .env("PATH", path)
         .env("FAKE_GH_DIR", dir)
         .env("GITHUB_REPOSITORY", "org/repo")
-        .envs(env.iter().copied()))
+        .envs(PULL_REQUEST.iter().copied()))
 }
+
+/// The pull request the scripts run for: #7, environment `prod`.
+const PULL_REQUEST: &[(&str, &str)] = &[("GH_TOKEN", "t"), ("PR", "7"), ("ENV_NAME", "prod")];
 
 fn sha256_of(bytes: &[u8]) -> String {
     use sha2::{Digest, Sha256};
@@ -83,10 +73,9 @@ fn sha256_of(bytes: &[u8]) -> String {
 #[test]
 fn deploy_applies_only_the_file_the_review_shows() {
     let script = step_script(
-        &read("examples/github/deploy.yml"),
+        &repo_text("examples/github/deploy.yml"),
         "Check it is the file the pull request comment shows",
     );
-    let env = [("GH_TOKEN", "t"), ("PR", "7"), ("ENV_NAME", "prod")];
     let dir = tempfile::tempdir().unwrap();
     let plan = b"{\"kind\": \"streamscale-plan\"}\n";
     std::fs::write(dir.path().join("prod.plan.json"), plan).unwrap();
@@ -96,21 +85,21 @@ fn deploy_applies_only_the_file_the_review_shows() {
 
     // The reviewed comment names this file: passes.
     std::fs::write(dir.path().join("gh.out"), comment(&sha256_of(plan))).unwrap();
-    let (code, out) = run_with_fake_gh(dir.path(), &script, &env);
+    let (code, out) = run_with_fake_gh(dir.path(), &script);
     assert_eq!(code, 0, "{out}");
     let log = std::fs::read_to_string(dir.path().join("gh.log")).unwrap();
     assert!(log.contains("repos/org/repo/issues/7/comments"), "{log}");
 
     // Another file than the reviewed one: refused, naming both.
     std::fs::write(dir.path().join("gh.out"), comment(&"ab".repeat(32))).unwrap();
-    let (code, out) = run_with_fake_gh(dir.path(), &script, &env);
+    let (code, out) = run_with_fake_gh(dir.path(), &script);
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("is not the plan reviewed on #7"), "{out}");
     assert!(out.contains(&sha256_of(plan)), "{out}");
 
     // No reviewed comment at all: refused.
     std::fs::write(dir.path().join("gh.out"), "").unwrap();
-    let (code, out) = run_with_fake_gh(dir.path(), &script, &env);
+    let (code, out) = run_with_fake_gh(dir.path(), &script);
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("(no comment)"), "{out}");
 }
@@ -118,10 +107,9 @@ fn deploy_applies_only_the_file_the_review_shows() {
 #[test]
 fn the_plan_comment_is_edited_in_place_or_created_once() {
     let script = step_script(
-        &read("examples/github/plan.yml"),
+        &repo_text("examples/github/plan.yml"),
         "Comment the plan (one comment per environment, edited in place)",
     );
-    let env = [("GH_TOKEN", "t"), ("PR", "7"), ("ENV_NAME", "prod")];
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("prod.plan.md"),
@@ -131,7 +119,7 @@ fn the_plan_comment_is_edited_in_place_or_created_once() {
 
     // The listing finds the earlier comment 4242: PATCH it.
     std::fs::write(dir.path().join("gh.out"), "4242\n").unwrap();
-    let (code, out) = run_with_fake_gh(dir.path(), &script, &env);
+    let (code, out) = run_with_fake_gh(dir.path(), &script);
     assert_eq!(code, 0, "{out}");
     let log = std::fs::read_to_string(dir.path().join("gh.log")).unwrap();
     let calls: Vec<&str> = log.lines().collect();
@@ -154,7 +142,7 @@ fn the_plan_comment_is_edited_in_place_or_created_once() {
     // None yet: POST one.
     std::fs::remove_file(dir.path().join("gh.log")).unwrap();
     std::fs::write(dir.path().join("gh.out"), "").unwrap();
-    let (code, out) = run_with_fake_gh(dir.path(), &script, &env);
+    let (code, out) = run_with_fake_gh(dir.path(), &script);
     assert_eq!(code, 0, "{out}");
     let log = std::fs::read_to_string(dir.path().join("gh.log")).unwrap();
     let calls: Vec<&str> = log.lines().collect();

@@ -13,9 +13,13 @@
 //! STREAMSCALE_CHECK_JSONSCHEMA; see docs/validators.md). A missing tool
 //! fails the tests, never skips them.
 
+#[path = "support/local.rs"]
+mod local;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use local::{repo_text, run};
 use serde_json::{Value, json};
 
 const GITHUB: &[&str] = &[
@@ -58,23 +62,6 @@ fn actionlint() -> PathBuf {
 
 fn check_jsonschema() -> PathBuf {
     tool("STREAMSCALE_CHECK_JSONSCHEMA")
-}
-
-/// Run; (exit code, stdout and stderr).
-fn run(cmd: &mut Command) -> (i32, String) {
-    let out = cmd
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.code().unwrap_or(-1), text)
-}
-
-fn read(rel: &str) -> String {
-    std::fs::read_to_string(repo().join(rel)).unwrap_or_else(|e| panic!("read {rel}: {e}"))
 }
 
 /// `text` with `from` replaced by `to`, which must be there (so that a
@@ -138,8 +125,8 @@ fn github_workflows_pass_actionlint() {
 
 #[test]
 fn actionlint_refuses_broken_workflows() {
-    let plan = read("examples/github/plan.yml");
-    let deploy = read("examples/github/deploy.yml");
+    let plan = repo_text("examples/github/plan.yml");
+    let deploy = repo_text("examples/github/deploy.yml");
     for (what, text, expect) in [
         (
             "a misspelt input of configure-aws-credentials",
@@ -199,7 +186,7 @@ fn gitlab_pipeline_matches_the_gitlab_ci_schema() {
 
 #[test]
 fn the_schemas_refuse_broken_files() {
-    let deploy = read("examples/github/deploy.yml");
+    let deploy = repo_text("examples/github/deploy.yml");
     let (_d1, file) = scratch(
         "deploy.yml",
         &planted(
@@ -215,7 +202,7 @@ fn the_schemas_refuse_broken_files() {
     );
     assert!(out.contains("Schema validation errors"), "{out}");
 
-    let gitlab = read(GITLAB);
+    let gitlab = repo_text(GITLAB);
     let (_d2, file) = scratch(
         ".gitlab-ci.yml",
         &planted(
@@ -470,10 +457,10 @@ fn the_examples_do_what_docs_ci_says() {
 
 #[test]
 fn the_policies_refuse_what_docs_ci_forbids() {
-    let plan = read("examples/github/plan.yml");
-    let deploy = read("examples/github/deploy.yml");
-    let drift = read("examples/github/drift.yml");
-    let gitlab = read(GITLAB);
+    let plan = repo_text("examples/github/plan.yml");
+    let deploy = repo_text("examples/github/deploy.yml");
+    let drift = repo_text("examples/github/drift.yml");
+    let gitlab = repo_text(GITLAB);
     let cases = [
         (
             "an apply that a newer push cancels",
@@ -657,7 +644,7 @@ fn unknown_flags(text: &str) -> Vec<String> {
 fn the_examples_use_real_streamscale_flags() {
     let mut seen = Vec::new();
     for rel in GITHUB.iter().copied().chain([GITLAB]) {
-        let text = read(rel);
+        let text = repo_text(rel);
         let commands = streamscale_commands(&text);
         assert!(!commands.is_empty(), "{rel} runs no streamscale command");
         seen.extend(commands.into_iter().map(|(c, _)| c));

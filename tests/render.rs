@@ -7,8 +7,12 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 use streamscale::render::{Templates, render};
 
+#[path = "support/local.rs"]
+mod local;
 #[path = "support/plans.rs"]
 mod plans;
+
+use local::{assert_success, files_under};
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -47,14 +51,10 @@ fn rendering_twice_gives_identical_bytes() {
             .arg(dir)
             .output()
             .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        assert_success(&out);
     }
     let files = |d: &Path| {
-        let mut v: Vec<(String, Vec<u8>)> = walk(d)
+        let mut v: Vec<(String, Vec<u8>)> = files_under(d)
             .into_iter()
             .map(|p| {
                 (
@@ -74,19 +74,6 @@ fn rendering_twice_gives_identical_bytes() {
          7 regions × 6 Kubernetes manifests, 7 Prometheus rules files"
     );
     assert_eq!(fa, fb);
-}
-
-fn walk(d: &Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(d).unwrap().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
 }
 
 #[test]
@@ -273,11 +260,7 @@ fn now_is_pinned_by_the_flag_or_the_environment_and_a_bad_value_is_refused() {
         &["render", "-e", "prod", "--now", "2026-12-19T00:00:00Z"],
         None,
     );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_success(&out);
     let flag = flag.unwrap();
     assert!(
         !flag.contains("WorldFinal"),

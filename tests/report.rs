@@ -9,8 +9,12 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 use streamscale::report::{self, Options};
 
+#[path = "support/local.rs"]
+mod local;
 #[path = "support/plans.rs"]
 mod plans;
+
+use local::assert_success;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -709,11 +713,7 @@ fn cli_writes_each_format() {
         ])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_success(&out);
     let j: Value = serde_json::from_slice(&out.stdout).expect("one JSON document on stdout");
     assert_eq!(j, json_of(&plans::example("prod")));
 
@@ -733,11 +733,7 @@ fn cli_writes_each_format() {
         .arg(&file)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_success(&out);
     assert!(out.stdout.is_empty(), "with -o nothing goes to stdout");
     assert!(std::fs::read_to_string(&file).unwrap().contains("<svg "));
 

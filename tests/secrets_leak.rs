@@ -10,6 +10,8 @@
 
 #[path = "support/fake_cloudflare.rs"]
 mod fake_cloudflare;
+#[path = "support/local.rs"]
+mod local;
 #[path = "support/moto.rs"]
 mod moto;
 #[path = "support/openapi.rs"]
@@ -17,9 +19,10 @@ mod openapi;
 #[path = "support/project.rs"]
 mod project;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use fake_cloudflare::FakeCloudflare;
+use local::files_under;
 use project::Project;
 
 const AWS_SECRET: &str = "LeakCheckAwsSecretKey0123456789abcdefWXYZ";
@@ -53,23 +56,6 @@ const REGIONS: &[(&str, &str, &str)] = &[
     ("us-east-1", "0.6", "c7i.large"),
     ("eu-west-1", "0.4", "c7i.large"),
 ];
-
-/// Every file under `dir`, recursively.
-fn files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return out;
-    };
-    for e in entries.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            out.extend(files(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
-}
 
 /// Where each secret occurs: `(secret name, where)`.
 fn leaks(texts: &[(String, Vec<u8>)], secrets: &[(String, String)]) -> Vec<(String, String)> {
@@ -180,7 +166,7 @@ fn no_secret_reaches_any_output_file_or_stream() {
     // A failing command prints its error (and the CI failure outputs) too.
     run(&["apply", "-e", "nope", "--yes", "--json"], &[1]);
 
-    for f in files(&p.path().join("out")).into_iter().chain([
+    for f in files_under(&p.path().join("out")).into_iter().chain([
         saved.clone(),
         summary.clone(),
         output.clone(),
