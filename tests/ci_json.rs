@@ -77,6 +77,17 @@ fn run(cwd: &Path, args: &[&str]) -> Output {
     bin(cwd).args(args).output().unwrap()
 }
 
+/// `doc`'s error has `code` and a message that says `says`.
+fn assert_error(doc: &Value, code: &str, says: &str) {
+    assert_eq!(doc["error"]["code"], code, "{doc}");
+    assert!(
+        doc["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains(says)),
+        "{doc}"
+    );
+}
+
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
@@ -221,12 +232,10 @@ fn fail_on_critical_stops_validate_and_report_on_a_vcpu_quota_shortfall() {
     );
     assert_eq!(out.status.code(), Some(1));
     let doc = stdout_json(&out);
-    assert_eq!(doc["error"]["code"], "review::critical", "{doc}");
-    assert!(
-        doc["error"]["message"]
-            .as_str()
-            .is_some_and(|m| m.contains("vCPUs at MaxSize against a quota of 4")),
-        "{doc}"
+    assert_error(
+        &doc,
+        "review::critical",
+        "vCPUs at MaxSize against a quota of 4",
     );
     assert!(
         doc["regions"].is_object() || doc["regions"].is_array(),
@@ -419,13 +428,7 @@ fn apply_destroy_and_outputs_speak_json_in_the_plans_order() {
         .run(&["apply", "-e", "test", "--yes", "--json", &saved])
         .exits(1);
     let doc = ran_json(&s);
-    assert_eq!(doc["error"]["code"], "engine::stale_plan", "{doc}");
-    assert!(
-        doc["error"]["message"]
-            .as_str()
-            .is_some_and(|m| m.contains("deleted since")),
-        "{doc}"
-    );
+    assert_error(&doc, "engine::stale_plan", "deleted since");
     // The rest goes.
     let s = s
         .run(&[
