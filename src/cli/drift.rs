@@ -26,9 +26,7 @@ use streamscale_core::drift::{
 use streamscale_core::plan::Plan;
 use streamscale_core::render::Rendered;
 use streamscale_core::review::markdown::marker;
-use streamscale_core::review::{
-    CloudflareItem, PlanReview, Target, render_drift_markdown, review_of_drift,
-};
+use streamscale_core::review::{PlanReview, Target, render_drift_markdown, review_of_drift};
 use streamscale_core::text::short;
 
 /// `drift -e ENV [--json] [--detailed-exitcode] [--region R]…`.
@@ -166,15 +164,7 @@ fn drift_review(
         &plan.environment,
         sha256_hex(&parts),
         regions,
-        cf.changes
-            .iter()
-            .map(|c| CloudflareItem {
-                kind: c.kind.clone(),
-                name: c.name.clone(),
-                action: c.action,
-                properties: c.properties.clone(),
-            })
-            .collect(),
+        super::ci::cloudflare_items(cf),
         format!("`streamscale drift -e {} --json`", plan.environment),
     )
 }

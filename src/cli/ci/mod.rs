@@ -133,19 +133,23 @@ pub fn review_of_plan(
                 notes: p.notes.clone(),
             })
             .collect(),
-        cloudflare: cf
-            .changes
-            .iter()
-            .map(|c| CloudflareItem {
-                kind: c.kind.clone(),
-                name: c.name.clone(),
-                action: c.action,
-                properties: c.properties.clone(),
-            })
-            .collect(),
+        cloudflare: cloudflare_items(cf),
         upcoming_event: upcoming_event(plan, now),
         full_plan_at,
     }
+}
+
+/// Cloudflare's changes as the review lists them.
+pub fn cloudflare_items(cf: &CloudflarePlan) -> Vec<CloudflareItem> {
+    cf.changes
+        .iter()
+        .map(|c| CloudflareItem {
+            kind: c.kind.clone(),
+            name: c.name.clone(),
+            action: c.action,
+            properties: c.properties.clone(),
+        })
+        .collect()
 }
 
 /// The next event not over yet.
