@@ -50,12 +50,7 @@ fn data_tiers_are_applied_drift_is_found_and_repaired_and_destroy_removes_them()
         .on(&moto)
         .regions(TWO)
         .plan_extra(TIERS)
-        .build()
-        // A first apply opens the tiers' security groups: that widens
-        // access, which apply refuses without --allow-broadening.
-        .run(&["apply", "-e", "test", "--yes", "--allow-broadening"])
-        .exits(0)
-        .stacks_are("CREATE_COMPLETE")
+        .applied_opening_access()
         .check_live(|aws| {
             // One global cluster, in the writer's region, and a cluster and
             // a domain in each region.

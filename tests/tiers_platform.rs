@@ -70,10 +70,7 @@ fn platform_tiers_are_applied_drift_is_found_and_repaired_and_destroy_removes_th
         .on(&moto)
         .regions(ONE)
         .plan_extra(TIERS)
-        .build()
-        .run(&["apply", "-e", "test", "--yes", "--allow-broadening"])
-        .exits(0)
-        .stacks_are("CREATE_COMPLETE")
+        .applied_opening_access()
         .check_live(|aws| {
             let cluster = aws.eks_cluster(region);
             assert_eq!(cluster.version(), "1.34");

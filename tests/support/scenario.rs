@@ -326,6 +326,16 @@ impl<'m> ScenarioSetup<'m> {
     pub fn applied(self) -> Scenario<'m> {
         self.build().apply()
     }
+
+    /// Write the project and apply it for the first time where the new
+    /// stacks open access (the tiers' security groups), which apply refuses
+    /// without `--allow-broadening`: exit 0, every stack `CREATE_COMPLETE`.
+    pub fn applied_opening_access(self) -> Scenario<'m> {
+        self.build()
+            .run(&["apply", "-e", "test", "--yes", "--allow-broadening"])
+            .exits(0)
+            .stacks_are("CREATE_COMPLETE")
+    }
 }
 
 impl<'m> Scenario<'m> {
