@@ -245,14 +245,6 @@ pub fn document(plan: &Plan, regions: &[RegionDrift], cf: &CloudflarePlan) -> Va
             *n = json!(n.as_u64().unwrap_or(0) + 1);
         }
     }
-    // Cloudflare's differences with a severity (the zone's SSL mode) count too.
-    for c in &cf.changes {
-        if let Some(k) = c.severity.as_deref()
-            && let Some(n) = by_all.get_mut(k)
-        {
-            *n = json!(n.as_u64().unwrap_or(0) + 1);
-        }
-    }
     let per_region: serde_json::Map<String, Value> = regions
         .iter()
         .map(|r| {

@@ -325,7 +325,7 @@ mod tests {
     fn no_drift_only_when_every_source_that_should_have_run_did() {
         let clean = region("us-east-1", Status::Clean, DetectionRun::Ran);
         assert_eq!(
-            headline(&[clean.clone()]),
+            headline(std::slice::from_ref(&clean)),
             "No drift: live matches the plan in 1 region."
         );
 
