@@ -223,6 +223,13 @@ def _to_float(value: Any) -> float | None:
     return float(value)
 
 
+def _replacing_update(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):  # type: ignore[no-untyped-def]
+    """An update that replaces (for types whose every updatable property
+    requires replacement): delete the old resource, create the new one."""
+    original_resource.delete(account_id, region_name)
+    return cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id, region_name)
+
+
 def _is_abstract(method: Any) -> bool:
     return hasattr(method, "__isabstractmethod__")
 
@@ -1199,13 +1206,8 @@ def _patch_ec2_elbv2() -> None:
                 group_name_or_id=group.id, ip_protocol=None, from_port=None, to_port=None, ip_ranges=[], security_rule_ids=ids
             )
 
-    def _sg_ingress_update(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):  # type: ignore[no-untyped-def]
-        # every property except Description requires replacement
-        original_resource.delete(account_id, region_name)
-        return cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id, region_name)
-
     SecurityGroupIngress.create_from_cloudformation_json = classmethod(_sg_ingress_create)
-    SecurityGroupIngress.update_from_cloudformation_json = classmethod(_sg_ingress_update)
+    SecurityGroupIngress.update_from_cloudformation_json = classmethod(_replacing_update)  # every property but Description replaces
     SecurityGroupIngress.delete = _sg_ingress_delete
     SecurityGroupIngress.physical_resource_id = property(lambda self: (getattr(self, "rule_ids", None) or [""])[0])
 
@@ -1530,12 +1532,8 @@ def _patch_ec2_network() -> None:
         except Exception:  # noqa: BLE001 - already gone
             pass
 
-    def _assoc_update(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):  # type: ignore[no-untyped-def]
-        original_resource.delete(account_id, region_name)
-        return cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id, region_name)
-
     SubnetRouteTableAssociation.create_from_cloudformation_json = classmethod(_assoc_create)
-    SubnetRouteTableAssociation.update_from_cloudformation_json = classmethod(_assoc_update)
+    SubnetRouteTableAssociation.update_from_cloudformation_json = classmethod(_replacing_update)
     SubnetRouteTableAssociation.delete = _assoc_delete
     SubnetRouteTableAssociation.physical_resource_id = property(
         lambda self: getattr(self, "association_id", None) or self.route_table_id
@@ -1557,12 +1555,8 @@ def _patch_ec2_network() -> None:
         except Exception:  # noqa: BLE001 - already gone
             pass
 
-    def _route_update(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):  # type: ignore[no-untyped-def]
-        original_resource.delete(account_id, region_name)
-        return cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id, region_name)
-
     Route.delete = _route_delete
-    Route.update_from_cloudformation_json = classmethod(_route_update)
+    Route.update_from_cloudformation_json = classmethod(_replacing_update)
 
     def _route_table_delete(self, account_id, region_name):  # type: ignore[no-untyped-def]
         backend = ec2_backends[account_id][region_name]
