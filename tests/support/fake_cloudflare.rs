@@ -354,21 +354,7 @@ fn route(
             |s| &mut s.load_balancers,
         ),
         (
-            "GET",
-            [
-                "zones",
-                zone,
-                "rulesets",
-                "phases",
-                "http_request_cache_settings",
-                "entrypoint",
-            ],
-        ) if *zone == ZONE_ID => match state.lock().unwrap().cache_rules.clone() {
-            Some(r) => (200, Ok(r)),
-            None => not_found(),
-        },
-        (
-            "PUT",
+            m @ ("GET" | "PUT"),
             [
                 "zones",
                 zone,
@@ -378,6 +364,12 @@ fn route(
                 "entrypoint",
             ],
         ) if *zone == ZONE_ID => {
+            if m == "GET" {
+                return match state.lock().unwrap().cache_rules.clone() {
+                    Some(r) => (200, Ok(r)),
+                    None => not_found(),
+                };
+            }
             check(state, &v.rules, "PUT entrypoint", &body);
             for r in body["rules"].as_array().into_iter().flatten() {
                 check(state, &v.rule, "PUT entrypoint rule", r);
