@@ -38,10 +38,9 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from ext_base import Handle, refuse_unmodelled, register_types, tags_dict
+from ext_base import Handle, install_once, refuse_unmodelled, register_types, tags_dict
 
 _MODULE = "moto.amp.streamscale_ext"
-_INSTALLED = False
 
 
 def _validation(message: str) -> Exception:
@@ -242,11 +241,8 @@ def _define_models() -> list[type]:
     return [CfnApsWorkspace, CfnApsRuleGroupsNamespace]
 
 
+@install_once
 def install() -> None:
-    global _INSTALLED
-    if _INSTALLED:
-        return
     _patch_backend()
     _define_models()
     register_types({"AWS::APS::Workspace": {"KmsKeyArn"}, "AWS::APS::RuleGroupsNamespace": {"Name", "Workspace"}})
-    _INSTALLED = True

@@ -20,9 +20,10 @@ message.
 from __future__ import annotations
 
 import copy
+import functools
 import logging
 import re
-from typing import Any
+from typing import Any, Callable
 
 logger = logging.getLogger("streamscale.moto_ext.tiers")
 
@@ -155,6 +156,20 @@ def after_cfn_writes(model: Any, apply: Any) -> None:
 
     model.create_from_cloudformation_json = classmethod(_create)
     model.update_from_cloudformation_json = classmethod(_update)
+
+
+def install_once(install: Callable[[], None]) -> Callable[[], None]:
+    """``install`` made idempotent: it runs until it has succeeded once."""
+    done = False
+
+    @functools.wraps(install)
+    def once() -> None:
+        nonlocal done
+        if not done:
+            install()
+            done = True
+
+    return once
 
 
 def register_types(replacements: dict[str, set[str]]) -> None:

@@ -45,6 +45,7 @@ from typing import Any
 from ext_base import (
     Handle,
     generated_id,
+    install_once,
     refuse_unmodelled,
     register_types,
     to_bool,
@@ -58,8 +59,6 @@ VERSIONS = ("3.6.0", "4.0.0", "5.0.0", "8.0.0")
 FAMILIES = ("docdb3.6", "docdb4.0", "docdb5.0", "docdb8.0")
 LOG_EXPORTS = ("audit", "profiler")
 _MODULE = "moto.rds.streamscale_docdb"
-
-_INSTALLED = False
 
 
 def family_of(version: str) -> str:
@@ -666,12 +665,9 @@ def _patch_modify_global_cluster() -> None:
     RDSBackend.modify_db_subnet_group = modify_db_subnet_group
 
 
+@install_once
 def install() -> None:
-    global _INSTALLED
-    if _INSTALLED:
-        return
     _patch_rds()
     _patch_modify_global_cluster()
     _define_models()
     register_types(REPLACEMENTS)
-    _INSTALLED = True

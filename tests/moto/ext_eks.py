@@ -61,10 +61,9 @@ import re
 from typing import Any
 from urllib.parse import unquote
 
-from ext_base import Handle, generated_id, refuse_unmodelled, register_types, tags_dict, to_bool
+from ext_base import Handle, generated_id, install_once, refuse_unmodelled, register_types, tags_dict, to_bool
 
 _MODULE = "moto.eks.streamscale_ext"
-_INSTALLED = False
 # EKS released Kubernetes 1.35 on 2026-01-27 (https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html).
 VERSION_RE = re.compile(r"^1\.(2[4-9]|3[0-5])$")
 AUTH_MODES = ("CONFIG_MAP", "API_AND_CONFIG_MAP", "API")
@@ -683,17 +682,14 @@ def _define_models() -> list[type]:
     return [CfnEksCluster, CfnEksAccessEntry]
 
 
+@install_once
 def install() -> None:
-    global _INSTALLED
-    if _INSTALLED:
-        return
     _patch_backend()
     _define_models()
     register_types({
         "AWS::EKS::Cluster": {"Name", "RoleArn", "KubernetesNetworkConfig"},
         "AWS::EKS::AccessEntry": {"ClusterName", "PrincipalArn", "Type"},
     })
-    _INSTALLED = True
 
 
 _ = copy  # kept for symmetry with the other modules

@@ -45,10 +45,9 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from ext_base import Handle, generated_id, refuse_unmodelled, register_types, to_bool, to_int
+from ext_base import Handle, generated_id, install_once, refuse_unmodelled, register_types, to_bool, to_int
 
 _MODULE = "moto.opensearch.streamscale_ext"
-_INSTALLED = False
 
 TLS_POLICIES = ("Policy-Min-TLS-1-0-2019-07", "Policy-Min-TLS-1-2-2019-07", "Policy-Min-TLS-1-2-PFS-2023-10")
 LOG_TYPES = ("INDEX_SLOW_LOGS", "SEARCH_SLOW_LOGS", "ES_APPLICATION_LOGS", "AUDIT_LOGS")
@@ -296,10 +295,7 @@ def _version_key(version: str) -> tuple[int, ...]:
     return (rank,) + tuple(int(p) for p in number.split(".") if p.isdigit())
 
 
+@install_once
 def install() -> None:
-    global _INSTALLED
-    if _INSTALLED:
-        return
     _define_models()
     register_types({"AWS::OpenSearchService::Domain": {"DomainName"}})
-    _INSTALLED = True

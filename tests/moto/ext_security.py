@@ -60,6 +60,7 @@ from ext_base import (
     Handle,
     after_cfn_writes,
     generated_id,
+    install_once,
     refuse_unmodelled,
     register_types,
     tags_dict,
@@ -67,7 +68,6 @@ from ext_base import (
     to_int,
 )
 
-_INSTALLED = False
 _DYNAMIC = re.compile(r"\{\{resolve:(secretsmanager|ssm):([^}]*)\}\}")
 
 
@@ -519,12 +519,9 @@ REPLACEMENTS = {
 }
 
 
+@install_once
 def install() -> None:
-    global _INSTALLED
-    if _INSTALLED:
-        return
     _patch_dynamic_references()
     _patch_s3_kms()
     _define_models()
     register_types(REPLACEMENTS)
-    _INSTALLED = True
