@@ -14,8 +14,9 @@ use std::process::Command;
 
 use local::{repo_text, run};
 
-/// The `run: |` script of the step named `step` in `text`.
-fn step_script(text: &str, step: &str) -> String {
+/// The `run: |` script of the step named `step` in the workflow `rel`.
+fn step_script(rel: &str, step: &str) -> String {
+    let text = repo_text(rel);
     let lines: Vec<&str> = text.lines().collect();
     let at = lines
         .iter()
@@ -73,7 +74,7 @@ fn sha256_of(bytes: &[u8]) -> String {
 #[test]
 fn deploy_applies_only_the_file_the_review_shows() {
     let script = step_script(
-        &repo_text("examples/github/deploy.yml"),
+        "examples/github/deploy.yml",
         "Check it is the file the pull request comment shows",
     );
     let dir = tempfile::tempdir().unwrap();
@@ -107,7 +108,7 @@ fn deploy_applies_only_the_file_the_review_shows() {
 #[test]
 fn the_plan_comment_is_edited_in_place_or_created_once() {
     let script = step_script(
-        &repo_text("examples/github/plan.yml"),
+        "examples/github/plan.yml",
         "Comment the plan (one comment per environment, edited in place)",
     );
     let dir = tempfile::tempdir().unwrap();

@@ -77,6 +77,18 @@ fn run(cwd: &Path, args: &[&str]) -> Output {
     bin(cwd).args(args).output().unwrap()
 }
 
+/// Run; it must succeed (exit 0), its stderr shown when it does not.
+fn run_ok(cwd: &Path, args: &[&str]) -> Output {
+    let out = run(cwd, args);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{args:?}: {}",
+        text(&out.stderr)
+    );
+    out
+}
+
 /// `doc`'s error has `code` and a message that says `says`.
 fn assert_error(doc: &Value, code: &str, says: &str) {
     assert_eq!(doc["error"]["code"], code, "{doc}");
@@ -266,13 +278,7 @@ fn fail_on_critical_stops_validate_and_report_on_a_vcpu_quota_shortfall() {
         &["validate", "-e", "test", "--fail-on", "critical"][..],
         &["report", "-e", "test", "--fail-on", "critical"],
     ] {
-        let out = run(ok.path(), args);
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{args:?}: {}",
-            text(&out.stderr)
-        );
+        let out = run_ok(ok.path(), args);
         no_colour(&out);
     }
 }
@@ -316,13 +322,7 @@ fn output_paths_are_o_or_out_everywhere() {
             "rendered2/test",
         ),
     ] {
-        let out = run(p.path(), args);
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{args:?}: {}",
-            text(&out.stderr)
-        );
+        run_ok(p.path(), args);
         assert!(p.path().join(file).exists(), "{args:?}");
     }
     for cmd in ["plan", "report", "render"] {
