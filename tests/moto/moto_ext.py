@@ -283,14 +283,19 @@ def _patch_parsing() -> None:
         except Exception:  # noqa: BLE001 - a snapshot is best effort
             pass
 
-    def _parse_and_create_resource(logical_id, resource_json, resources_map, account_id, region_name):  # type: ignore[no-untyped-def]
+    def _marked(parse, logical_id, resource_json, resources_map, account_id, region_name):  # type: ignore[no-untyped-def]
+        """moto's ``parse``: a failure is marked on the resource, a success
+        snapshots its properties."""
         try:
-            resource = orig_create(logical_id, resource_json, resources_map, account_id, region_name)
+            resource = parse(logical_id, resource_json, resources_map, account_id, region_name)
         except Exception as exc:
             _mark_failure(exc, logical_id, resource_json.get("Type"))
             raise
         _snapshot(resource, resource_json, resources_map)
         return resource
+
+    def _parse_and_create_resource(logical_id, resource_json, resources_map, account_id, region_name):  # type: ignore[no-untyped-def]
+        return _marked(orig_create, logical_id, resource_json, resources_map, account_id, region_name)
 
     # Gap: for types without update_from_cloudformation_json moto returns None,
     # which replaces the live resource in the stack by None (it disappears from
@@ -320,13 +325,7 @@ def _patch_parsing() -> None:
                     _RETAG(original, resolved, account_id, region_name)
                 _snapshot(original, resource_json, resources_map)
                 return original
-        try:
-            resource = orig_update(logical_id, resource_json, resources_map, account_id, region_name)
-        except Exception as exc:
-            _mark_failure(exc, logical_id, resource_json.get("Type"))
-            raise
-        _snapshot(resource, resource_json, resources_map)
-        return resource
+        return _marked(orig_update, logical_id, resource_json, resources_map, account_id, region_name)
 
     parsing.parse_and_create_resource = _parse_and_create_resource
     parsing.parse_and_update_resource = _parse_and_update_resource
