@@ -521,15 +521,20 @@ def _patch_cloudformation_models() -> None:
             "ROLLBACK_IN_PROGRESS",
             resource_status_reason=f"The following resource(s) failed to create: [{logical_id or 'unknown'}]. Rollback requested by user.",
         )
-        try:
-            stack.resource_map.delete()
-        except Exception as delete_exc:  # noqa: BLE001
-            stack.status = "ROLLBACK_FAILED"
-            stack._add_stack_event("ROLLBACK_FAILED", resource_status_reason=_reason(delete_exc))
-        else:
-            stack.status = "ROLLBACK_COMPLETE"
-            stack._add_stack_event("ROLLBACK_COMPLETE")
+        _end_rollback(stack, stack.resource_map.delete, "ROLLBACK")
         _freeze(stack)
+
+    def _end_rollback(stack: Any, revert: Any, phase: str) -> None:
+        """Run ``revert``: the stack ends ``<phase>_COMPLETE``, or
+        ``<phase>_FAILED`` with the reason."""
+        try:
+            revert()
+        except Exception as exc:  # noqa: BLE001
+            stack.status = f"{phase}_FAILED"
+            stack._add_stack_event(stack.status, resource_status_reason=_reason(exc))
+        else:
+            stack.status = f"{phase}_COMPLETE"
+            stack._add_stack_event(stack.status)
 
     # Gap: a resource that fails to update makes UpdateStack/ExecuteChangeSet
     # answer an error, leaving the stack half-updated.  AWS accepts the call,
@@ -542,14 +547,9 @@ def _patch_cloudformation_models() -> None:
         stack._add_stack_event("UPDATE_ROLLBACK_IN_PROGRESS", resource_status_reason=f"The following resource(s) failed to update: [{logical_id or 'unknown'}].")
         stack.template = old_template
         stack._parse_template()
-        try:
-            stack.resource_map.update(copy.deepcopy(stack.template_dict), old_parameters or None)
-        except Exception as revert_exc:  # noqa: BLE001
-            stack.status = "UPDATE_ROLLBACK_FAILED"
-            stack._add_stack_event("UPDATE_ROLLBACK_FAILED", resource_status_reason=_reason(revert_exc))
-        else:
-            stack.status = "UPDATE_ROLLBACK_COMPLETE"
-            stack._add_stack_event("UPDATE_ROLLBACK_COMPLETE")
+        _end_rollback(
+            stack, lambda: stack.resource_map.update(copy.deepcopy(stack.template_dict), old_parameters or None), "UPDATE_ROLLBACK"
+        )
         stack.output_map = stack._create_output_map()
         stack.last_updated_time = utcnow()
 
