@@ -62,7 +62,7 @@ async fn check_region(
     if info.status.is_deleted() {
         return Ok(Vec::new());
     }
-    let template: Value = serde_json::from_str(&stacks.template(&name).await?).unwrap_or_default();
+    let template = super::parse_deployed(region, &stacks.template(&name).await?)?;
     let mut out: Vec<ProtectedResource> = protected(&template)
         .into_iter()
         .map(|p| ProtectedResource {
@@ -117,7 +117,7 @@ pub async fn disable(
     let Some(info) = stacks.describe(&name).await? else {
         return Ok("no stack".into());
     };
-    let template: Value = serde_json::from_str(&stacks.template(&name).await?).unwrap_or_default();
+    let template = super::parse_deployed(region, &stacks.template(&name).await?)?;
     let Some(off) = unprotected(&template) else {
         return Ok("deletion protection already off in the template".into());
     };
